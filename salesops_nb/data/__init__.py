@@ -1,0 +1,1 @@
+"""Sample data, loading and validation of CRM tables."""

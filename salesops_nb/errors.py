@@ -1,0 +1,151 @@
+"""One error tree for every mistake a user can foreseeably make.
+
+Each error carries a ``message`` (what is wrong and where) and a ``hint`` (how to fix it).
+``str(err)`` is the one paragraph a user reads; the CLI prints it without a traceback.
+
+The tree::
+
+    SalesOpsError
+    ├── DataError                   input data cannot be used
+    │   ├── DataFileError           missing, unreadable, empty or wrong kind of file
+    │   ├── MissingColumnsError     required columns absent (with close-name suggestions)
+    │   └── ValueParseError         values that cannot be coerced (counts and example rows)
+    ├── WorkspaceError              artefact files in the workspace
+    │   ├── CorruptArtefactError    a file that is not valid JSON or not a valid artefact
+    │   └── SchemaVersionError      a file written by a newer release
+    ├── TemplateError               notebook templates and their parameters
+    │   ├── UnknownTemplateError    no template by that name
+    │   └── ParameterError          unknown parameter or a value of the wrong type
+    └── ReportError                 a headless run failed (names the failing cell)
+
+Errors pickle with all their fields: they cross process boundaries in batch runs.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CorruptArtefactError",
+    "DataError",
+    "DataFileError",
+    "MissingColumnsError",
+    "ParameterError",
+    "ReportError",
+    "SalesOpsError",
+    "SchemaVersionError",
+    "TemplateError",
+    "UnknownTemplateError",
+    "ValueParseError",
+    "WorkspaceError",
+]
+
+
+class SalesOpsError(Exception):
+    """Root of every error salesops-nb raises for a user's mistake.
+
+    Parameters
+    ----------
+    message
+        What is wrong, and where (file, column, rows, field).
+    hint
+        How to fix it.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message}\nHint: {self.hint}"
+        return self.message
+
+    def __reduce__(self):  # keep the hint (and subclass fields) through pickling
+        return (_rebuild, (type(self), self.message, self.__dict__))
+
+
+def _rebuild(cls: type[SalesOpsError], message: str, state: dict) -> SalesOpsError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    return err
+
+
+class DataError(SalesOpsError):
+    """Input data cannot be used as given."""
+
+
+class DataFileError(DataError):
+    """A data file is missing, unreadable, empty or of a kind we cannot read."""
+
+
+class MissingColumnsError(DataError):
+    """Required columns are absent from a table."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        missing: list[str] | None = None,
+        suggestions: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.missing = list(missing or [])
+        self.suggestions = dict(suggestions or {})
+
+
+class ValueParseError(DataError):
+    """Values in a column cannot be coerced to the type the column needs."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        column: str | None = None,
+        rows: list[int] | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.column = column
+        self.rows = list(rows or [])
+
+
+class WorkspaceError(SalesOpsError):
+    """An artefact file in the workspace cannot be read or written."""
+
+
+class CorruptArtefactError(WorkspaceError):
+    """An artefact file is not valid JSON or does not match its model."""
+
+
+class SchemaVersionError(WorkspaceError):
+    """An artefact file was written by a newer release of salesops-nb."""
+
+
+class TemplateError(SalesOpsError):
+    """A notebook template or its parameters cannot be used."""
+
+
+class UnknownTemplateError(TemplateError):
+    """No template has the name asked for."""
+
+
+class ParameterError(TemplateError):
+    """A parameter is unknown to the template or its value has the wrong type."""
+
+
+class ReportError(SalesOpsError):
+    """A headless report run failed; names the failing cell and keeps the partial notebook."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        notebook_path: str | None = None,
+        cell_index: int | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.notebook_path = notebook_path
+        self.cell_index = cell_index
