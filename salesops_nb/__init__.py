@@ -1,7 +1,85 @@
-"""salesops-nb: the four sales-operations fundamentals as guided notebooks and reports."""
+"""salesops-nb: the four sales-operations fundamentals as guided notebooks and reports.
 
-from salesops_nb.errors import SalesOpsError
+The public names below are loaded on first use, so importing the package (and running the
+``salesops-nb`` command) stays fast: pandas, altair and papermill load only when needed.
+
+>>> import salesops_nb as so
+>>> deals = so.load_opportunities()          # built-in sample  # doctest: +SKIP
+>>> so.run_template("data_overview", out_dir="reports")      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from salesops_nb.errors import (
+    CorruptArtefactError,
+    DataError,
+    DataFileError,
+    MissingColumnsError,
+    ParameterError,
+    ReportError,
+    SalesOpsError,
+    SchemaVersionError,
+    TemplateError,
+    UnknownTemplateError,
+    ValueParseError,
+    WorkspaceError,
+)
 
 __version__ = "0.1.0"
 
-__all__ = ["SalesOpsError", "__version__"]
+_LAZY = {
+    "Artefact": "salesops_nb.workspace",
+    "Workspace": "salesops_nb.workspace",
+    "generate_crm": "salesops_nb.data.sample",
+    "get_template": "salesops_nb.templates",
+    "list_templates": "salesops_nb.templates",
+    "load_opportunities": "salesops_nb.data.load",
+    "load_table": "salesops_nb.data.load",
+    "run_template": "salesops_nb.report",
+}
+
+__all__ = [
+    "Artefact",
+    "CorruptArtefactError",
+    "DataError",
+    "DataFileError",
+    "MissingColumnsError",
+    "ParameterError",
+    "ReportError",
+    "SalesOpsError",
+    "SchemaVersionError",
+    "TemplateError",
+    "UnknownTemplateError",
+    "ValueParseError",
+    "Workspace",
+    "WorkspaceError",
+    "__version__",
+    "generate_crm",
+    "get_template",
+    "list_templates",
+    "load_opportunities",
+    "load_table",
+    "run_template",
+]
+
+if TYPE_CHECKING:
+    from salesops_nb.data.load import load_opportunities, load_table
+    from salesops_nb.data.sample import generate_crm
+    from salesops_nb.report import run_template
+    from salesops_nb.templates import get_template, list_templates
+    from salesops_nb.workspace import Artefact, Workspace
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'salesops_nb' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__
