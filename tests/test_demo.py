@@ -1,0 +1,84 @@
+"""`salesops-nb demo` and `salesops-nb run data_overview` end to end, on real files."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from salesops_nb.cli import main
+from salesops_nb.data.sample import generate_crm, write_sample
+from salesops_nb.templates import bundled_dir, list_templates
+
+pytestmark = pytest.mark.slow
+
+# How a Salesforce opportunity report names the canonical columns.
+SALESFORCE_HEADERS = {
+    "opportunity_id": "Opportunity ID",
+    "opportunity_name": "Opportunity Name",
+    "account_name": "Account Name",
+    "rep_name": "Opportunity Owner",
+    "stage": "Stage",
+    "amount": "Amount",
+    "created_date": "Created Date",
+    "close_date": "Close Date",
+    "is_won": "Won",
+    "is_closed": "Closed",
+    "lead_source": "Lead Source",
+}
+
+
+def _svg_charts(html: str) -> int:
+    return len(re.findall(r"<svg\b", html))
+
+
+def test_demo_writes_an_index_and_one_report_per_template(tmp_path, capsys):
+    workspace = tmp_path / "ws"
+    assert main(["demo", "--workspace", str(workspace), "--rows", "800", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    index = workspace / "reports" / "index.html"
+    assert str(index) in out and "jupyter lab" in out
+    bundled = [t for t in list_templates() if t.path.parent.resolve() == bundled_dir().resolve()]
+    page = index.read_text()
+    for template in bundled:
+        report = workspace / "reports" / f"{template.name}.html"
+        assert report.exists()
+        assert f'href="{template.name}.html"' in page
+        assert _svg_charts(report.read_text()) >= 1
+    assert (workspace / "data" / "opportunities.csv").exists()
+
+
+@pytest.fixture(scope="module")
+def sample_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("exports")
+    crm = generate_crm(600, seed=11)
+    files = {
+        fmt: write_sample(crm, folder / fmt, fmt)["opportunities"]
+        for fmt in ("csv", "xlsx", "parquet")
+    }
+    salesforce = crm.opportunities.rename(columns=SALESFORCE_HEADERS)
+    salesforce = salesforce[list(SALESFORCE_HEADERS.values())]
+    files["salesforce"] = folder / "salesforce_report.csv"
+    salesforce.to_csv(files["salesforce"], index=False)
+    return files
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "parquet", "salesforce"])
+def test_run_data_overview_on_each_input(sample_files, tmp_path, capsys, kind):
+    out = tmp_path / "out"
+    code = main(
+        [
+            "run",
+            "data_overview",
+            "--data",
+            str(sample_files[kind]),
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    html = (out / "data_overview.html").read_text()
+    assert _svg_charts(html) >= 3
+    assert "600" in html  # the row count of the input appears in the quality summary
+    assert (out / "data_overview.ipynb").exists()
