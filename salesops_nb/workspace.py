@@ -1,0 +1,453 @@
+"""The workspace: every artefact a user builds, saved as a versioned JSON file.
+
+Segmentation specs, charters, installment plans and 5-Why trees are pydantic models deriving from
+:class:`Artefact`. A :class:`Workspace` keeps each one at ``<root>/<kind>/<name>.json``; that file
+is the contract between the widgets (which autosave to it) and headless reports (which read it).
+Each file is a JSON envelope (kind, schema_version, saved_at, salesops_nb version, data); the
+format lives in ``_envelope``, the durable writes in ``_atomic``.
+
+Guarantees:
+
+- A save is atomic and durable (temp file, fsync, rename, folder fsync); a failed save leaves the
+  previous file and its backup as they were. The previous version is kept as ``<name>.json.bak``.
+- A load never writes: a damaged file is reported (file, problem, backup, how to restore) and left
+  byte for byte as it was. :meth:`Workspace.restore_backup` puts the backup back.
+- Files written by older releases are migrated step by step through ``Artefact.migrations``; files
+  from a newer release are refused with a :class:`~salesops_nb.errors.SchemaVersionError`.
+
+Example
+-------
+>>> class Note(Artefact):
+...     kind = "note"
+...     text: str
+>>> ws = Workspace(tmp)                                      # doctest: +SKIP
+>>> ws.save(Note(text="hello"), "first")                     # doctest: +SKIP
+>>> ws.load(Note, "first").text                              # doctest: +SKIP
+'hello'
+"""
+
+from __future__ import annotations
+
+import builtins
+import difflib
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+import pydantic
+from pydantic import ConfigDict
+
+from salesops_nb import _atomic, _envelope
+from salesops_nb.errors import WorkspaceError
+
+__all__ = ["DEFAULT_ROOT", "Artefact", "ArtefactInfo", "Migrations", "Workspace", "check_name"]
+
+DEFAULT_ROOT = "salesops-workspace"
+_SUFFIX = ".json"
+_BACKUP_SUFFIX = ".json.bak"
+_NAME_CHARS = re.compile(r"[A-Za-z0-9 ._-]")
+_NAME_SHAPE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ._-]*[A-Za-z0-9_-])?")
+_NAME_MAX = 100
+_KIND_SHAPE = re.compile(r"[a-z][a-z0-9_]*")
+# Names Windows refuses as file names whatever the extension; workspaces travel between machines.
+_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)}
+_NAME_HINT = (
+    "Use letters, digits, spaces, '-', '_' and '.', starting with a letter or digit and ending "
+    f"with a letter, digit, '-' or '_' (at most {_NAME_MAX} characters), e.g. 'q3-west-plan'."
+)
+
+#: ``{n: step}``: each step turns the ``data`` dict of version ``n`` into version ``n + 1``.
+Migrations = Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]]
+
+
+class Artefact(pydantic.BaseModel):
+    """Base class of everything saved in a workspace.
+
+    Subclasses set ``kind`` (a lowercase word used as the sub-folder and recorded in the file) and,
+    when their fields change incompatibly, raise ``schema_version`` and register a migration that
+    turns the ``data`` of version ``n`` into version ``n + 1``. Annotate ``migrations`` with
+    ``ClassVar[Migrations]`` in the subclass too: linters do not see that a pydantic model's
+    subclass keeps it a class constant (ruff's RUF012 only knows direct BaseModel subclasses).
+
+    Examples
+    --------
+    >>> def _split_name(data):
+    ...     first, _, last = data.pop("name").partition(" ")
+    ...     return {**data, "first": first, "last": last}
+    >>> class Rep(Artefact):
+    ...     kind = "rep"
+    ...     schema_version = 2
+    ...     migrations: ClassVar[Migrations] = {1: _split_name}
+    ...     first: str
+    ...     last: str
+    """
+
+    kind: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+    migrations: ClassVar[Migrations] = {}
+
+    model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        # A wrong declaration is a programming mistake: fail when the class is defined, not when a
+        # user first saves. Intermediate base classes may leave `kind` unset.
+        super().__pydantic_init_subclass__(**kwargs)
+        kind = getattr(cls, "kind", None)
+        if kind is not None:
+            _check_kind(kind, cls.__name__)
+        version = cls.schema_version
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise TypeError(f"{cls.__name__}.schema_version must be an int >= 1, not {version!r}")
+        for step, migrate in cls.migrations.items():
+            if not isinstance(step, int) or not 1 <= step < version or not callable(migrate):
+                raise TypeError(
+                    f"{cls.__name__}.migrations must map versions 1..{version - 1} to callables "
+                    f"(version n -> n + 1); got {step!r}: {migrate!r}"
+                )
+
+
+A = TypeVar("A", bound=Artefact)
+
+
+@dataclass(frozen=True)
+class ArtefactInfo:
+    """One saved artefact as :meth:`Workspace.list` sees it (read from the file's envelope).
+
+    ``saved_at`` and ``schema_version`` are None and ``problem`` says why when the file cannot be
+    read as an envelope; the full check happens on :meth:`Workspace.load`.
+    """
+
+    kind: str
+    name: str
+    path: Path
+    saved_at: datetime | None
+    schema_version: int | None
+    problem: str | None = None
+
+
+class Workspace:
+    """A folder of artefacts, one sub-folder per kind.
+
+    Parameters
+    ----------
+    root
+        The workspace folder, created on the first save. Relative paths are taken from the current
+        folder at construction time, so a later ``os.chdir`` does not move the workspace.
+
+    Raises
+    ------
+    WorkspaceError
+        If ``root`` exists and is not a folder.
+    """
+
+    def __init__(self, root: str | os.PathLike[str] = DEFAULT_ROOT) -> None:
+        self.root = Path(root).expanduser().absolute()
+        if self.root.exists() and not self.root.is_dir():
+            raise WorkspaceError(
+                f"The workspace {self.root} is a file, not a folder.",
+                hint="Pass the folder that should hold the artefacts, e.g. "
+                f"Workspace({str(self.root.parent / DEFAULT_ROOT)!r}).",
+            )
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.root)!r})"
+
+    # -- where things live ------------------------------------------------------------------------
+
+    def path_for(self, model: type[Artefact] | Artefact, name: str) -> Path:
+        """Return the file of artefact ``name`` of ``model``'s kind: ``<root>/<kind>/<name>.json``.
+
+        Raises
+        ------
+        WorkspaceError
+            If ``name`` is not a valid artefact name.
+        """
+        return self.root / _kind_of(model) / f"{check_name(name)}{_SUFFIX}"
+
+    def backup_path_for(self, model: type[Artefact] | Artefact, name: str) -> Path:
+        """Return the backup file holding the previous save: ``<root>/<kind>/<name>.json.bak``."""
+        return self.root / _kind_of(model) / f"{check_name(name)}{_BACKUP_SUFFIX}"
+
+    def exists(self, model: type[Artefact] | Artefact, name: str) -> bool:
+        """Tell whether an artefact ``name`` of ``model``'s kind is saved."""
+        return self.path_for(model, name).is_file()
+
+    def names(self, model: type[Artefact] | Artefact) -> builtins.list[str]:
+        """Return the sorted names of the saved artefacts of ``model``'s kind."""
+        return _names_in(self.root / _kind_of(model))
+
+    def list(self) -> builtins.list[ArtefactInfo]:
+        """Describe every artefact in the workspace, sorted by kind then name.
+
+        Only the envelope is read; a file that cannot be read is listed with its ``problem``.
+        """
+        if not self.root.is_dir():
+            return []
+        infos = []
+        for folder in sorted(self.root.iterdir()):
+            if not folder.is_dir() or folder.name.startswith("."):
+                continue
+            for name in _names_in(folder):
+                path = folder / f"{name}{_SUFFIX}"
+                header, problem = _envelope.read_header(path)
+                infos.append(_info(folder.name, name, path, header, problem))
+        return infos
+
+    # -- save and load ----------------------------------------------------------------------------
+
+    def save(self, artefact: Artefact, name: str) -> Path:
+        """Save ``artefact`` as ``name``, atomically, keeping the previous version as a backup.
+
+        Parameters
+        ----------
+        artefact
+            The model to save. It is checked to load back before anything is written.
+        name
+            Letters, digits, spaces, ``-``, ``_`` and ``.``; e.g. ``"q3-west"``.
+
+        Returns
+        -------
+        Path
+            The file written.
+
+        Raises
+        ------
+        WorkspaceError
+            Bad name, an artefact that cannot be serialised, or a folder that cannot be written.
+            In every case the existing file and its backup are left as they were.
+        """
+        if not isinstance(artefact, Artefact):
+            raise TypeError(f"save() takes an Artefact, not {type(artefact).__name__}")
+        path = self.path_for(artefact, name)
+        payload = _envelope.encode(artefact, name)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Write the new content first: a full disk or a crash here touches nothing else.
+            temp = _atomic.write_temp(path, payload)
+            try:
+                self._keep_previous(path)
+            except BaseException:
+                _atomic.discard(temp)
+                raise
+            _atomic.replace_durably(temp, path)
+        except OSError as err:
+            raise WorkspaceError(
+                f"Could not save {artefact.kind} '{name}' to {path}: {err.strerror or err}.",
+                hint="Check that the workspace folder is writable, the disk is not full and no "
+                "other program holds the file open. The previous version, if any, is unchanged.",
+            ) from err
+        return path
+
+    def load(self, model: type[A], name: str) -> A:
+        """Load artefact ``name`` as a ``model``, migrating files written by older releases.
+
+        The file is only read: whatever is wrong with it, it is left as it was.
+
+        Raises
+        ------
+        WorkspaceError
+            No such artefact (the message lists the saved names) or a bad name.
+        CorruptArtefactError
+            The file is not JSON, not an artefact envelope, of another kind, or its data does not
+            fit the model (field paths and messages given). The hint names the backup, if any.
+        SchemaVersionError
+            The file was written by a newer release, or no migration exists from its version.
+        """
+        path = self.path_for(model, name)
+        if not path.is_file():
+            raise self._missing(model, name, path)
+        backup = self.backup_path_for(model, name)
+        return _envelope.load_file(model, path, self._restore_hint(model, name, path), backup)
+
+    def delete(self, model: type[Artefact] | Artefact, name: str) -> None:
+        """Delete artefact ``name``; its last version becomes the backup, so it can be restored."""
+        path = self.path_for(model, name)
+        if not path.is_file():
+            raise self._missing(model, name, path)
+        try:
+            os.replace(path, self.backup_path_for(model, name))
+            _atomic.fsync_dir(path.parent)
+        except OSError as err:
+            raise WorkspaceError(
+                f"Could not delete {path}: {err.strerror or err}.",
+                hint="Check that the workspace folder is writable and the file is not open "
+                "elsewhere.",
+            ) from err
+
+    def restore_backup(self, model: type[Artefact] | Artefact, name: str) -> Path:
+        """Put the backup of artefact ``name`` back in place of the current file.
+
+        The current file, if any, is kept aside as ``<name>.json.corrupt-<UTC time>`` when it does
+        not load (``.replaced-<UTC time>`` when it does), so nothing is lost. The backup must load.
+
+        Returns
+        -------
+        Path
+            The restored artefact file.
+        """
+        model = model if isinstance(model, type) else type(model)
+        path = self.path_for(model, name)
+        backup = self.backup_path_for(model, name)
+        if not backup.is_file():
+            raise WorkspaceError(
+                f"There is no backup of {model.kind} '{name}' to restore: {backup} does not exist.",
+                hint="A backup appears after the second save of an artefact, or after deleting it.",
+            )
+        no_further_backup = f"{backup} is the only backup; fix it by hand or rebuild the artefact."
+        _envelope.load_file(model, backup, no_further_backup)
+        try:
+            if path.exists():
+                label = "replaced" if _envelope.is_loadable(model, path) else "corrupt"
+                _atomic.atomic_write_bytes(_aside_path(path, label), path.read_bytes())
+            _atomic.atomic_write_bytes(path, backup.read_bytes())
+        except OSError as err:
+            raise WorkspaceError(
+                f"Could not restore {backup} to {path}: {err.strerror or err}.",
+                hint="Check that the workspace folder is writable and the disk is not full.",
+            ) from err
+        return path
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _keep_previous(self, path: Path) -> None:
+        if not path.is_file():
+            return
+        previous = path.read_bytes()
+        _, problem = _envelope.parse_header(previous)
+        if problem is None:
+            target = path.with_name(path.name[: -len(_SUFFIX)] + _BACKUP_SUFFIX)
+        else:
+            # A damaged file must not push the last good version out of the backup slot.
+            target = _aside_path(path, "corrupt")
+        _atomic.atomic_write_bytes(target, previous)
+
+    def _missing(self, model: type[Artefact] | Artefact, name: str, path: Path) -> WorkspaceError:
+        kind = _kind_of(model)
+        existing = _names_in(path.parent)
+        message = f"No {kind} artefact named '{name}' in {path.parent}."
+        if existing:
+            shown = ", ".join(repr(n) for n in existing[:20])
+            more = f" and {len(existing) - 20} more" if len(existing) > 20 else ""
+            hint = f"Saved {kind} artefacts: {shown}{more}."
+            close = difflib.get_close_matches(name, existing, n=1)
+            if close:
+                hint += f" Did you mean {close[0]!r}?"
+        else:
+            hint = f"No {kind} artefact is saved in this workspace yet; check the workspace folder."
+        if path.with_name(f"{name}{_BACKUP_SUFFIX}").is_file():
+            hint += (
+                f" A backup of '{name}' exists: {self._restore_call(model, name)} brings it back."
+            )
+        return WorkspaceError(message, hint=hint)
+
+    def _restore_call(self, model: type[Artefact] | Artefact, name: str) -> str:
+        model_name = (model if isinstance(model, type) else type(model)).__name__
+        return f"Workspace({str(self.root)!r}).restore_backup({model_name}, {name!r})"
+
+    def _restore_hint(self, model: type[Artefact], name: str, path: Path) -> str:
+        backup = self.backup_path_for(model, name)
+        if backup.is_file():
+            return (
+                f"The previous save is kept in {backup}. Restore it with "
+                f"{self._restore_call(model, name)} (the damaged file is kept aside), "
+                f"or copy it over {path.name} by hand."
+            )
+        return f"No backup exists; fix {path} by hand, or delete it and save the artefact again."
+
+
+def check_name(name: str) -> str:
+    """Return ``name`` if it can name an artefact file, else raise WorkspaceError saying why.
+
+    Names are kept to portable ASCII so a workspace copied between Windows, macOS and Linux (or
+    shared through git) keeps every file reachable.
+    """
+    if not isinstance(name, str):
+        raise WorkspaceError(
+            f"An artefact name must be text, not {type(name).__name__}.", hint=_NAME_HINT
+        )
+    problem = _name_problem(name)
+    if problem:
+        raise WorkspaceError(f"{name!r} is not a valid artefact name: {problem}.", hint=_NAME_HINT)
+    return name
+
+
+def _name_problem(name: str) -> str | None:
+    if not name.strip():
+        return "it is empty"
+    if "/" in name or "\\" in name:
+        return "it contains a path separator; artefacts are stored flat inside their kind's folder"
+    if ".." in name:
+        return "it contains '..'"
+    if len(name) > _NAME_MAX:
+        return f"it has {len(name)} characters, more than {_NAME_MAX}"
+    if name.lower().endswith(_SUFFIX):
+        return f"it ends in {_SUFFIX}; give the name without the extension ({name[:-5]!r})"
+    bad = sorted({c for c in name if not _NAME_CHARS.fullmatch(c)})
+    if bad:
+        return f"it contains {', '.join(repr(c) for c in bad)}"
+    if not _NAME_SHAPE.fullmatch(name):
+        return "it must start with a letter or digit and not end with a space or '.'"
+    if name.split(".")[0].strip().lower() in _RESERVED:
+        return "Windows reserves that name for a device"
+    return None
+
+
+def _check_kind(kind: object, owner: str) -> None:
+    if not isinstance(kind, str) or not _KIND_SHAPE.fullmatch(kind):
+        raise TypeError(
+            f"{owner}.kind must be a lowercase word (letters, digits, '_'), not {kind!r}"
+        )
+
+
+def _kind_of(model: type[Artefact] | Artefact) -> str:
+    cls = model if isinstance(model, type) else type(model)
+    if not issubclass(cls, Artefact):
+        raise TypeError(f"{cls.__name__} is not an Artefact subclass")
+    kind = getattr(cls, "kind", None)
+    if kind is None:
+        raise TypeError(f"{cls.__name__} has no `kind`; set kind = '...' on the class")
+    return kind
+
+
+def _names_in(folder: Path) -> builtins.list[str]:
+    if not folder.is_dir():
+        return []
+    names = []
+    for path in folder.iterdir():
+        stem = path.name[: -len(_SUFFIX)]
+        if path.name.endswith(_SUFFIX) and path.is_file() and _valid_name(stem):
+            names.append(stem)
+    return sorted(names)
+
+
+def _valid_name(name: str) -> bool:
+    try:
+        check_name(name)
+    except WorkspaceError:
+        return False
+    return True
+
+
+def _info(kind: str, name: str, path: Path, header: dict | None, problem: str | None):
+    if header is None:
+        return ArtefactInfo(kind, name, path, None, None, problem)
+    try:
+        saved_at = datetime.fromisoformat(str(header.get("saved_at")))
+    except ValueError:
+        saved_at = None
+    return ArtefactInfo(kind, name, path, saved_at, header["schema_version"])
+
+
+def _aside_path(path: Path, label: str) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    candidate = path.with_name(f"{path.name}.{label}-{stamp}")
+    counter = 2
+    while candidate.exists():  # two in the same second: never overwrite an earlier one
+        candidate = path.with_name(f"{path.name}.{label}-{stamp}-{counter}")
+        counter += 1
+    return candidate
