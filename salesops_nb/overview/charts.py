@@ -56,7 +56,7 @@ def pipeline_chart(stages: pd.DataFrame, *, currency: str = "$") -> alt.HConcatC
         )
     )
     deals = base.mark_bar().encode(
-        x=alt.X("deals:Q", title="Deals", axis=alt.Axis(format="~s"))
+        x=alt.X("deals:Q", title="Deals", axis=alt.Axis(format=",~f"))
     ).properties(width=_WIDTH // 2 - 60, title="Deals")
     money = base.mark_bar().encode(
         x=alt.X("amount:Q", title="Amount", axis=_money_axis(currency))
@@ -101,7 +101,7 @@ def outcomes_chart(
     )
     x = alt.X("period:O", sort=order, title=None, axis=alt.Axis(labelAngle=-45))
     if measure == "deals":
-        y = alt.Y("deals:Q", title="Closed deals", axis=alt.Axis(format="~s"))
+        y = alt.Y("deals:Q", title="Closed deals", axis=alt.Axis(format=",~f"))
     else:
         y = alt.Y("amount:Q", title="Closed amount", axis=_money_axis(currency))
     bars = (
@@ -184,7 +184,7 @@ def deal_size_chart(
         .encode(
             x=alt.X("bin_start:Q", scale=x_scale, axis=x_axis, title="Deal amount"),
             x2="bin_end:Q",
-            y=alt.Y("y0:Q", title="Deals", axis=alt.Axis(format="~s")),
+            y=alt.Y("y0:Q", title="Deals", axis=alt.Axis(format=",~f")),
             y2="y1:Q",
             color=_outcome_color(),
             tooltip=[

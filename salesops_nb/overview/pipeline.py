@@ -46,7 +46,7 @@ STAGE_ORDER: tuple[str, ...] = (
 MISSING_STAGE = "(missing)"
 
 _PERIODS = {"month": "M", "quarter": "Q", "year": "Y"}
-_MAX_BARS = 36  # more bars than this and a time chart stops being readable
+_MAX_BARS = 24  # more bars than this and a time chart stops being readable
 
 
 def stage_order(stages: pd.Series, known: tuple[str, ...] = STAGE_ORDER) -> list[str]:
@@ -116,7 +116,7 @@ def outcomes_over_time(frame: pd.DataFrame, *, period: str = "auto") -> pd.DataF
     frame
         Canonical opportunities.
     period
-        "month", "quarter", "year", or "auto": months unless that gives more than 36 bars,
+        "month", "quarter", "year", or "auto": months unless that gives more than 24 bars,
         then quarters, then years.
 
     Returns
@@ -264,7 +264,8 @@ def _frequency(period: str, first: pd.Timestamp, last: pd.Timestamp) -> str:
     months = (last.year - first.year) * 12 + (last.month - first.month) + 1
     if months <= _MAX_BARS:
         return "M"
-    return "Q" if math.ceil(months / 3) <= _MAX_BARS else "Y"
+    quarters = (last.year - first.year) * 4 + (last.quarter - first.quarter) + 1
+    return "Q" if quarters <= _MAX_BARS else "Y"
 
 
 def _period_labels(index: pd.PeriodIndex) -> list[str]:

@@ -101,7 +101,7 @@ def missing_values(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def duplicate_ids(
-    frame: pd.DataFrame, *, key: str = _KEY, limit: int = 20
+    frame: pd.DataFrame, *, key: str = _KEY, limit: int | None = None
 ) -> pd.DataFrame:
     """Ids that appear on more than one row, most repeated first.
 
@@ -112,7 +112,7 @@ def duplicate_ids(
     key
         The id column.
     limit
-        How many duplicated ids to list (the summary counts all of them).
+        List at most this many ids (default all; the summary counts all of them).
 
     Returns
     -------
@@ -131,7 +131,9 @@ def duplicate_ids(
     rows = subset.groupby(key, sort=False).size().rename("rows")
     distinct = subset.drop_duplicates().groupby(key, sort=False).size()
     table = rows.to_frame().assign(identical=distinct.reindex(rows.index).eq(1))
-    table = table.sort_values("rows", ascending=False, kind="stable").head(limit)
+    table = table.sort_values("rows", ascending=False, kind="stable")
+    if limit is not None:
+        table = table.head(limit)
     return table.rename_axis("id").reset_index()[columns]
 
 
@@ -225,7 +227,7 @@ def data_quality(
     *,
     today: pd.Timestamp | str | None = None,
     key: str = _KEY,
-    limit: int = 20,
+    limit: int = 1000,
 ) -> DataQuality:
     """Run every data-quality check and summarise them, one line per check.
 
@@ -239,7 +241,7 @@ def data_quality(
     key
         The id column.
     limit
-        How many duplicated ids the ``duplicate_ids`` table lists.
+        How many duplicated ids the ``duplicate_ids`` table keeps (most repeated first).
 
     Returns
     -------

@@ -21,7 +21,9 @@ _MONEY = {
 _HEADERS = {"p90": "P90", "id": "Id", "top_decile_share": "Top 10% share"}
 
 
-def styled(frame: pd.DataFrame, *, currency: str = "$", max_rows: int = 200) -> Styler:
+def styled(
+    frame: pd.DataFrame, *, currency: str = "$", max_rows: int = 200, empty: str = "None found."
+) -> Styler:
     """Format an overview table for a report.
 
     Column names decide the format: amount-like columns (``amount``, ``median``, ``p90`` ...)
@@ -37,6 +39,9 @@ def styled(frame: pd.DataFrame, *, currency: str = "$", max_rows: int = 200) -> 
         Symbol written before amounts.
     max_rows
         Show at most this many rows; a report table longer than that is not read anyway.
+    empty
+        Caption shown when ``frame`` has no rows, so an empty check reads as good news
+        rather than a broken table.
     """
     shown = frame.head(max_rows)
     symbol = html.escape(currency)  # formatter output is not escaped by the Styler
@@ -49,11 +54,25 @@ def styled(frame: pd.DataFrame, *, currency: str = "$", max_rows: int = 200) -> 
             formats[name] = "{:.1%}"
         elif pd.api.types.is_datetime64_any_dtype(column):
             formats[name] = lambda v: v.strftime("%Y-%m-%d")
-        elif pd.api.types.is_integer_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        elif pd.api.types.is_bool_dtype(column):
+            formats[name] = lambda v: "yes" if v else "no"
+        elif pd.api.types.is_integer_dtype(column):
             formats[name] = "{:,}"
+    text = [c for c in shown.columns
+            if not (pd.api.types.is_numeric_dtype(shown[c])
+                    or pd.api.types.is_datetime64_any_dtype(shown[c]))]
     headers = [_HEADERS.get(str(c), str(c).replace("_", " ").capitalize()) for c in shown.columns]
-    return (
+    styler = (
         shown.style.format(formats, na_rep="–", escape="html")
         .relabel_index(headers, axis="columns")
         .hide(axis="index")
+        .set_properties(subset=text, **{"text-align": "left"})
+        .set_table_styles(
+            {c: [{"selector": "th", "props": "text-align: left"}] for c in text}, overwrite=False
+        )
     )
+    if shown.empty:
+        styler = styler.set_caption(html.escape(empty))
+    elif len(frame) > max_rows:
+        styler = styler.set_caption(f"First {max_rows:,} of {len(frame):,} rows.")
+    return styler

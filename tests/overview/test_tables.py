@@ -29,3 +29,16 @@ def test_missing_values_show_a_dash(deals):
 def test_long_tables_are_cut(deals):
     frame = pd.DataFrame({"n": range(1000)})
     assert styled(frame, max_rows=10).to_html().count("<tr>") <= 11
+
+
+def test_an_empty_table_says_so(deals):
+    html = styled(pd.DataFrame(columns=["id", "rows"]), empty="No id appears twice.").to_html()
+    assert "<caption>No id appears twice.</caption>" in html
+
+
+def test_text_is_left_aligned_and_numbers_are_not(deals):
+    styler = styled(pd.DataFrame({"stage": ["Proposal"], "amount": [5.0]}))
+    html = styler.to_html()
+    assert "text-align: left" in html
+    # the stage cells and header only: numbers stay right-aligned
+    assert html.count("text-align: left") == 2
