@@ -48,6 +48,7 @@ def create_notebook(
     PosixPath('work/data_overview.ipynb')
     """
     import nbformat
+    from papermill.iorw import load_notebook_node
 
     folder = Path(dest).expanduser()
     if folder.exists() and not folder.is_dir():
@@ -56,7 +57,7 @@ def create_notebook(
             hint="Give a folder as the destination, e.g. `salesops-nb new data_overview work/`.",
         )
     folder.mkdir(parents=True, exist_ok=True)
-    notebook = nbformat.read(template.path, as_version=4)
+    notebook = load_notebook_node(str(template.path))  # adds the cell tags papermill relies on
     if parameters:
         from papermill.parameterize import parameterize_notebook
 
