@@ -44,7 +44,15 @@ from pydantic import ConfigDict
 from salesops_nb import _atomic, _envelope
 from salesops_nb.errors import WorkspaceError
 
-__all__ = ["DEFAULT_ROOT", "Artefact", "ArtefactInfo", "Migrations", "Workspace", "check_name"]
+__all__ = [
+    "DEFAULT_ROOT",
+    "Artefact",
+    "ArtefactInfo",
+    "Migrations",
+    "Workspace",
+    "check_name",
+    "locate",
+]
 
 DEFAULT_ROOT = "salesops-workspace"
 _SUFFIX = ".json"
@@ -358,6 +366,27 @@ class Workspace:
                 f"or copy it over {path.name} by hand."
             )
         return f"No backup exists; fix {path} by hand, or delete it and save the artefact again."
+
+
+def locate(path: str | os.PathLike[str], model: type[Artefact]) -> tuple[Workspace, str]:
+    """Split an artefact file path ``<root>/<kind>/<name>.json`` into its workspace and name.
+
+    Widgets and templates take one ``path`` argument; this keeps every read and write going
+    through the same :class:`Workspace` (atomic saves, backups, versioned envelopes).
+
+    >>> ws, name = locate("salesops-workspace/charter/main.json", Charter)  # doctest: +SKIP
+    >>> name
+    'main'
+    """
+    kind = _kind_of(model)
+    file = Path(path).expanduser()
+    expected = f"<workspace>/{kind}/<name>{_SUFFIX}"
+    if file.suffix != _SUFFIX or file.parent.name != kind:
+        raise WorkspaceError(
+            f"{str(file)!r} is not where a {kind} artefact lives: expected {expected}.",
+            hint=f"Use a path such as {str(Path(DEFAULT_ROOT) / kind / ('main' + _SUFFIX))!r}.",
+        )
+    return Workspace(file.parent.parent), check_name(file.stem)
 
 
 def check_name(name: str) -> str:

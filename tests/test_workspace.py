@@ -544,3 +544,18 @@ def test_raised_errors_pickle_with_their_hint_and_fields(ws: Workspace) -> None:
         assert str(copy) == str(err)
         assert copy.__dict__ == err.__dict__
     assert pickle.loads(pickle.dumps(newer.value)).found_version == 2
+
+
+def test_locate_splits_an_artefact_path_into_workspace_and_name(tmp_path):
+    from salesops_nb.workspace import locate
+
+    class Memo(Artefact):
+        kind = "memo"
+        text: str
+
+    ws, name = locate(tmp_path / "ws" / "memo" / "q3 plan.json", Memo)
+    assert (ws.root, name) == ((tmp_path / "ws").absolute(), "q3 plan")
+    ws.save(Memo(text="hi"), name)
+    assert (tmp_path / "ws" / "memo" / "q3 plan.json").is_file()
+    with pytest.raises(WorkspaceError, match=r"expected <workspace>/memo/<name>\.json"):
+        locate(tmp_path / "elsewhere" / "q3.json", Memo)
