@@ -206,20 +206,12 @@ def _cmd_run(args: argparse.Namespace) -> None:
 def _data_parameter(template, data: str) -> dict:
     from salesops_nb.errors import ParameterError
 
-    if not any(p.name == "data_path" for p in template.parameters):
+    if template.parameter("data_path") is None:
         raise ParameterError(
             f"Template {template.name!r} takes no data file (it has no data_path parameter).",
             hint="Run it without --data, or pick a template listed by `salesops-nb templates`.",
         )
-    path = Path(data).expanduser()
-    if not path.exists():
-        from salesops_nb.errors import DataFileError
-
-        raise DataFileError(
-            f"Data file {str(path)!r} does not exist.",
-            hint="Check the path; relative paths start from the current folder.",
-        )
-    return {"data_path": str(path.resolve())}
+    return {"data_path": data}
 
 
 def _cmd_sample(args: argparse.Namespace) -> None:

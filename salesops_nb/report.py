@@ -20,7 +20,12 @@ from typing import Any
 
 from salesops_nb.errors import DataFileError, ReportError
 from salesops_nb.parameters import coerce_parameters
-from salesops_nb.templates import _markdown_intro, _quiet_papermill_parsing, get_template
+from salesops_nb.templates import (
+    Template,
+    _markdown_intro,
+    _quiet_papermill_parsing,
+    get_template,
+)
 
 __all__ = ["Report", "export_html", "report_template_dir", "run_template"]
 
@@ -74,8 +79,8 @@ def run_template(
     parameters
         Values for the template's parameters, already typed (use
         :func:`~salesops_nb.parameters.coerce_parameters` with ``from_strings=True`` for
-        command-line strings). A non-empty ``data_path`` is made absolute, relative to the
-        current folder, because the kernel runs in ``out_dir``.
+        command-line strings). Non-empty ``*_path`` values are made absolute, relative to the
+        current folder, because the kernel runs in ``out_dir``; ``interactive`` defaults to False.
     out_dir
         Folder for the outputs (created if needed); also the kernel's working folder.
     user_dir
@@ -108,7 +113,7 @@ def run_template(
     """
     template = get_template(name_or_path, user_dir)
     values = coerce_parameters(template, parameters or {})
-    values = _resolve_data_path(values)
+    values = _headless_values(template, values)
     stem = _output_stem(output_name or template.name)
     out = Path(out_dir).resolve()
     try:
@@ -244,18 +249,27 @@ def _title(node: Any, source: Path) -> str:
     return str(meta_title or heading or source.stem)
 
 
-def _resolve_data_path(values: dict[str, Any]) -> dict[str, Any]:
+def _headless_values(template: Template, values: dict[str, Any]) -> dict[str, Any]:
+    """Adapt parameter values to a headless run in ``out_dir``.
+
+    Every ``*_path`` parameter is made absolute from the caller's folder (the kernel runs in the
+    output folder, where a template's exports land); ``data_path`` must exist. A template's
+    ``interactive`` flag defaults to False: widgets draw nothing in a report.
+    """
+    adapted = dict(values)
+    for name, value in values.items():
+        if name.endswith("_path") and isinstance(value, str) and value:
+            adapted[name] = str(Path(value).expanduser().resolve())
     data_path = values.get("data_path")
-    if not isinstance(data_path, str) or not data_path:
-        return values
-    resolved = Path(data_path).expanduser().resolve()
-    if not resolved.exists():
+    if isinstance(data_path, str) and data_path and not Path(adapted["data_path"]).exists():
         raise DataFileError(
-            f"Data file '{data_path}' does not exist (looked for {resolved}).",
+            f"Data file '{data_path}' does not exist (looked for {adapted['data_path']}).",
             hint="Check the path; a relative path is read from the current folder. "
             "Leave data_path empty to use the built-in sample data.",
         )
-    return {**values, "data_path": str(resolved)}
+    if template.parameter("interactive") is not None:
+        adapted.setdefault("interactive", False)
+    return adapted
 
 
 def _output_stem(name: str) -> str:
