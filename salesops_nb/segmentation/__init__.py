@@ -1,0 +1,1 @@
+"""Segmentations and stratifications: spec, engine, quality, comparison and treatment priorities."""

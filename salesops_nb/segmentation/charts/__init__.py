@@ -1,0 +1,1 @@
+"""Charts of a segmentation (altair, from aggregated frames only)."""
