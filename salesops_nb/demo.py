@@ -49,13 +49,12 @@ def run_demo(
 
     from salesops_nb.data.sample import generate_crm, write_sample
     from salesops_nb.report import run_template
-    from salesops_nb.templates import bundled_dir, list_templates
+    from salesops_nb.templates import list_templates
 
     root = Path(workspace).expanduser().resolve()
     data = write_sample(generate_crm(rows), root / "data", "csv")
     out_dir = root / "reports"
-    bundled = bundled_dir().resolve()
-    templates = [t for t in list_templates() if t.path.resolve().parent == bundled]
+    templates = [t for t in list_templates() if t.source == "bundled"]
     reports: list[Report] = []
     failures: list[ReportError] = []
     for template in tqdm(templates, desc="Running templates", unit="report", disable=not progress):

@@ -8,7 +8,7 @@ import pytest
 
 from salesops_nb.cli import main
 from salesops_nb.data.sample import generate_crm, write_sample
-from salesops_nb.templates import bundled_dir, list_templates
+from salesops_nb.templates import list_templates
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +38,7 @@ def test_demo_writes_an_index_and_one_report_per_template(tmp_path, capsys):
     out = capsys.readouterr().out
     index = workspace / "reports" / "index.html"
     assert str(index) in out and "jupyter lab" in out
-    bundled = [t for t in list_templates() if t.path.parent.resolve() == bundled_dir().resolve()]
+    bundled = [t for t in list_templates() if t.source == "bundled"]
     page = index.read_text()
     for template in bundled:
         report = workspace / "reports" / f"{template.name}.html"
