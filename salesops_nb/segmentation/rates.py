@@ -1,0 +1,356 @@
+"""Fair comparison of rates: funnel-plot control limits and empirical-Bayes shrinkage.
+
+A win rate from three deals is mostly noise. Two tools keep small numbers honest:
+
+- **Funnel limits.** Around the segment's peer rate ``p0`` (its pooled rate: won / closed of
+  all its entities), the exact binomial distribution says how far a rate from ``n`` deals can
+  stray by chance: the 2.5% and 97.5% quantiles of Binomial(n, p0), divided by n, bound the
+  95% band, the 0.1% and 99.9% quantiles the 99.8% band. An entity outside is unusual for its
+  volume; inside, its difference from the peers may be luck.
+- **Empirical-Bayes shrinkage.** A Beta(alpha, beta) prior is fitted to the rates of the peers
+  in each segment by the method of moments; an entity with ``w`` wins in ``n`` trials then has
+  the shrunk rate ``(w + alpha) / (n + alpha + beta)``: few deals pull it to the peer mean,
+  many deals keep its own rate. Ranks and good/bad flags use this estimate.
+
+The method of moments, per segment (k entities with trials, rates r_i = w_i / n_i):
+
+- prior mean ``m`` = the pooled rate sum(w) / sum(n);
+- observed spread ``s2`` = variance of the r_i (ddof 1); chance alone gives about
+  ``m (1 - m) mean(1 / n_i)`` of it, so the true between-entity variance is
+  ``tau2 = (s2 - m (1 - m) mean(1/n)) / (1 - mean(1/n))``;
+- prior strength (pseudo-trials) ``alpha + beta = m (1 - m) / tau2 - 1``, clipped to
+  ``[1, max_strength]``; ``alpha = m * strength``, ``beta = (1 - m) * strength``.
+
+Fallbacks, named in the ``prior_note`` column of :func:`fit_priors` so a reader knows:
+
+- spread no larger than chance (``tau2 <= 0``), or every entity with a single trial: the
+  entities are indistinguishable from their peers, so the strongest prior, ``max_strength``
+  (by default the segment's total trials), is used;
+- fewer than two entities with trials: a spread cannot be measured; the strength of the prior
+  fitted to all entities together is borrowed (or ``max_strength`` if that fails too);
+- no wins (or no losses) at all: ``m`` is 0 (1) and the Beta prior degenerate, so the mean is
+  moved half a trial inward, ``(sum(w) + 0.5) / (sum(n) + 1)``, with the strongest prior;
+- no trials at all: no prior; the entities of that segment have no rate (null).
+
+An entity without trials has no rate, raw or shrunk (null): it is never ranked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+from narwhals.typing import IntoFrameT
+from scipy.stats import binom
+
+from salesops_nb.errors import DataError, MissingColumnsError, ParameterError
+
+__all__ = [
+    "FUNNEL_BANDS",
+    "fit_priors",
+    "funnel_limits",
+    "funnel_lines",
+    "rate_table",
+]
+
+FUNNEL_BANDS: dict[str, tuple[float, float]] = {"95": (0.025, 0.975), "998": (0.001, 0.999)}
+"""Control-limit bands by suffix: the lower and upper binomial quantiles of each."""
+
+_NO_SEGMENT = "(no segment)"
+_KEY = "__segment_key"
+
+
+def funnel_limits(p0: float | np.ndarray, n: float | np.ndarray) -> dict[str, np.ndarray]:
+    """Exact binomial control limits of a rate around ``p0`` for ``n`` trials.
+
+    Parameters
+    ----------
+    p0
+        Peer rate(s), between 0 and 1.
+    n
+        Number(s) of trials; broadcast against ``p0``.
+
+    Returns
+    -------
+    dict
+        ``lower95``, ``upper95``, ``lower998``, ``upper998``: the quantiles of
+        Binomial(n, p0) divided by n (NaN where ``n`` is 0 or ``p0`` unknown), and the raw
+        quantile counts under the same names with a ``_count`` suffix.
+
+    Examples
+    --------
+    >>> limits = funnel_limits(0.3, 100)
+    >>> float(limits["lower95"]), float(limits["upper95"])
+    (0.21, 0.39)
+    """
+    p = np.asarray(p0, dtype=float)
+    trials = np.asarray(n, dtype=float)
+    p, trials = np.broadcast_arrays(p, trials)
+    ok = (trials > 0) & np.isfinite(p) & (p >= 0) & (p <= 1)
+    safe_n = np.where(ok, trials, 1.0)
+    safe_p = np.where(ok, p, 0.5)
+    limits: dict[str, np.ndarray] = {}
+    for band, (low, high) in FUNNEL_BANDS.items():
+        for side, q in (("lower", low), ("upper", high)):
+            count = np.where(ok, binom.ppf(q, safe_n, safe_p), np.nan)
+            limits[f"{side}{band}_count"] = count
+            limits[f"{side}{band}"] = count / np.where(ok, safe_n, np.nan)
+    return limits
+
+
+def funnel_lines(p0: float, max_n: float, *, points: int = 120) -> pd.DataFrame:
+    """The control-limit lines of a funnel plot, for ``n`` from 1 to ``max_n``.
+
+    ``n`` runs on a roughly geometric grid of whole numbers (every number while they are
+    few), so a chart draws the steps of the exact limits with a few hundred rows at most.
+
+    Returns
+    -------
+    DataFrame
+        ``n``, ``peer_rate`` and the four limits of :func:`funnel_limits`.
+    """
+    top = max(int(np.ceil(max_n)), 1)
+    grid = np.unique(np.round(np.geomspace(1, top, num=max(points, 2))).astype(np.int64))
+    grid = np.union1d(grid, np.arange(1, min(top, 30) + 1))
+    limits = funnel_limits(p0, grid)
+    frame = pd.DataFrame({"n": grid, "peer_rate": np.full(grid.size, float(p0))})
+    for name in ("lower95", "upper95", "lower998", "upper998"):
+        frame[name] = limits[name]
+    return frame
+
+
+def fit_priors(frame: IntoFrameT, *, successes: str = "won", trials: str = "closed",
+               segment: str = "segment", max_strength: float | None = None) -> pd.DataFrame:
+    """Fit the Beta(alpha, beta) prior of each segment by the method of moments.
+
+    Parameters
+    ----------
+    frame
+        One row per entity (pandas or Polars) with a segment column and the counts.
+    successes, trials
+        Columns of successes (e.g. ``won``) and trials (e.g. ``closed``) per entity.
+    segment
+        Column naming each entity's segment; null segments form "(no segment)".
+    max_strength
+        Largest prior strength (alpha + beta, in trials); default: the segment's total
+        trials, so even the strongest prior weighs no more than the segment's own record.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment: ``segment``, ``entities`` (with trials), ``successes``,
+        ``trials``, ``peer_rate`` (pooled), ``spread`` (sd of the entities' rates),
+        ``alpha``, ``beta``, ``strength`` (alpha + beta) and ``prior_note``.
+    """
+    data = nw.from_native(frame, eager_only=True)
+    require(data, [successes, trials, segment], purpose="Rate shrinkage")
+    counts = _counts(data, successes, trials, segment)
+    return _fit(counts, max_strength)
+
+
+def rate_table(frame: IntoFrameT, *, successes: str = "won", trials: str = "closed",
+               segment: str = "segment", name: str = "win_rate",
+               max_strength: float | None = None) -> IntoFrameT:
+    """Add funnel limits, funnel flags and the shrunk rate to an entity table.
+
+    Parameters
+    ----------
+    frame
+        One row per entity with ``segment``, ``successes`` and ``trials`` columns.
+    successes, trials
+        Count columns (e.g. ``won`` and ``closed``).
+    segment
+        Each entity's segment: peers are the entities of the same segment.
+    name
+        Stem of the added columns.
+    max_strength
+        See :func:`fit_priors`.
+
+    Returns
+    -------
+    DataFrame
+        The input (same kind, same row order) plus ``<name>_raw`` (w / n), ``<name>_peer``
+        (segment's pooled rate p0), ``<name>_lower95``, ``<name>_upper95``,
+        ``<name>_lower998``, ``<name>_upper998``, ``<name>_funnel`` ("above 99.8%",
+        "above 95%", "within", "below 95%", "below 99.8%" or "no data"), ``<name>_shrunk``
+        and ``<name>_weight`` (n / (n + alpha + beta): the share of the shrunk rate that is
+        the entity's own record).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> reps = pd.DataFrame({"segment": ["A"] * 4, "won": [1, 30, 20, 25],
+    ...                      "closed": [3, 60, 60, 60]})
+    >>> table = rate_table(reps)
+    >>> table["win_rate_funnel"].tolist()
+    ['within', 'within', 'within', 'within']
+    """
+    data = nw.from_native(frame, eager_only=True)
+    require(data, [successes, trials, segment], purpose="Rate comparison")
+    counts = _counts(data, successes, trials, segment)
+    priors = _fit(counts, max_strength)
+    per_segment = priors.set_index("segment")
+    key = counts["segment"]
+    w = counts["w"].to_numpy()
+    n = counts["n"].to_numpy()
+    alpha = key.map(per_segment["alpha"]).to_numpy(dtype=float)
+    beta = key.map(per_segment["beta"]).to_numpy(dtype=float)
+    p0 = key.map(per_segment["peer_rate"]).to_numpy(dtype=float)
+
+    has = n > 0
+    raw = np.where(has, w / np.where(has, n, 1.0), np.nan)
+    shrunk = np.where(has, (w + alpha) / (n + alpha + beta), np.nan)
+    weight = np.where(has, n / (n + alpha + beta), np.nan)
+    limits = funnel_limits(p0, n)
+    flag = np.select(
+        [~has | np.isnan(p0),
+         w > limits["upper998_count"], w > limits["upper95_count"],
+         w < limits["lower998_count"], w < limits["lower95_count"]],
+        ["no data", "above 99.8%", "above 95%", "below 99.8%", "below 95%"],
+        default="within",
+    )
+    columns = {
+        f"{name}_raw": raw,
+        f"{name}_peer": np.where(has, p0, np.nan),
+        **{f"{name}_{b}": limits[b] for b in ("lower95", "upper95", "lower998", "upper998")},
+        f"{name}_funnel": flag,
+        f"{name}_shrunk": shrunk,
+        f"{name}_weight": weight,
+    }
+    namespace = nw.get_native_namespace(data)
+    added = [
+        nw.new_series(column, values, backend=namespace).fill_nan(None)
+        if values.dtype.kind == "f" else nw.new_series(column, values.astype(str), nw.String,
+                                                         backend=namespace)
+        for column, values in columns.items()
+    ]
+    return data.with_columns(*added).to_native()
+
+
+# ----------------------------------------------------------------------------- internals
+def require(frame: nw.DataFrame, columns: Sequence[str], *, purpose: str) -> None:
+    """Raise one error naming every column ``purpose`` needs and ``frame`` lacks."""
+    missing = [c for c in dict.fromkeys(columns) if c not in frame.columns]
+    if missing:
+        shown = ", ".join(map(str, frame.columns[:15])) or "none"
+        raise MissingColumnsError(
+            f"{purpose} needs the column(s) {', '.join(map(repr, missing))}; the table has: "
+            f"{shown}.",
+            hint="Build the entity table first (salesops_nb.segmentation.entities.rep_table) "
+                 "and add the segment column (the segmentation engine's assign does).",
+            missing=missing,
+        )
+
+
+def segment_key(frame: nw.DataFrame, segment: str) -> np.ndarray:
+    """Each row's segment as text (nulls named "(no segment)"): a key both backends share."""
+    labels = frame[segment].cast(nw.String).fill_null(_NO_SEGMENT).to_numpy()
+    return np.asarray(labels, dtype=object)
+
+
+def count_array(frame: nw.DataFrame, column: str) -> np.ndarray:
+    """A count column as floats; nulls count as 0, negatives and text are refused."""
+    series = frame[column]
+    dtype = series.dtype
+    if not (dtype.is_numeric() or dtype == nw.Boolean):
+        raise DataError(f"Column {column!r} must hold counts (numbers), not {dtype}.",
+                        hint="Use the won and closed columns of an entity table.")
+    values = series.cast(nw.Float64).to_numpy().astype(float)
+    values = np.nan_to_num(values, nan=0.0)
+    if (values < 0).any():
+        rows = np.flatnonzero(values < 0)[:5].tolist()
+        raise DataError(f"Column {column!r} holds negative counts (rows {rows}).",
+                        hint="Counts of deals are zero or more; check how the column was built.")
+    return values
+
+
+def _counts(data: nw.DataFrame, successes: str, trials: str, segment: str) -> pd.DataFrame:
+    w = count_array(data, successes)
+    n = count_array(data, trials)
+    if (w > n).any():
+        rows = np.flatnonzero(w > n)[:5].tolist()
+        raise DataError(
+            f"{successes!r} exceeds {trials!r} in rows {rows}: more successes than trials.",
+            hint=f"Successes are counted among the trials, e.g. won among closed deals; "
+                 f"check that {successes!r} and {trials!r} are not swapped.",
+        )
+    return pd.DataFrame({"segment": segment_key(data, segment), "w": w, "n": n})
+
+
+def _fit(counts: pd.DataFrame, max_strength: float | None) -> pd.DataFrame:
+    """Method-of-moments Beta priors per segment (see the module docstring for the rules)."""
+    if max_strength is not None and not max_strength >= 1:
+        raise ParameterError(f"max_strength={max_strength!r} must be at least 1 (trials).",
+                             hint="Leave it as None to use each segment's total trials.")
+    has = counts["n"] > 0
+    rate = (counts["w"] / counts["n"]).where(has)
+    stats = pd.DataFrame({
+        "segment": counts["segment"], "w": counts["w"], "n": counts["n"],
+        "k": has.astype(float), "r": rate, "r2": rate * rate,
+        "inv_n": (1.0 / counts["n"]).where(has),
+    }).groupby("segment", sort=True).sum(min_count=1)
+    stats = stats.fillna({"r": 0.0, "r2": 0.0, "inv_n": 0.0})
+
+    everything = stats.sum().to_frame().T
+    overall_strength, _ = _moments(everything, np.full(1, np.inf), np.full(1, np.nan))
+    cap = stats["n"].to_numpy() if max_strength is None else np.full(len(stats), max_strength)
+    cap = np.maximum(cap, 1.0)
+    strength, note = _moments(stats, cap, np.full(len(stats), overall_strength[0]))
+
+    w, n = stats["w"].to_numpy(), stats["n"].to_numpy()
+    pooled = np.where(n > 0, w / np.where(n > 0, n, 1.0), np.nan)
+    extreme = (n > 0) & ((w == 0) | (w == n))
+    mean = np.where(extreme, (w + 0.5) / (n + 1.0), pooled)
+    k = stats["k"].to_numpy()
+    spread = np.sqrt(np.maximum(_variance(stats), 0.0))
+    return pd.DataFrame({
+        "segment": stats.index.to_numpy(dtype=object),
+        "entities": k.astype(np.int64),
+        "successes": w,
+        "trials": n,
+        "peer_rate": pooled,
+        "spread": np.where(k >= 2, spread, np.nan),
+        "alpha": mean * strength,
+        "beta": (1.0 - mean) * strength,
+        "strength": strength,
+        "prior_note": note,
+    })
+
+
+def _variance(stats: pd.DataFrame) -> np.ndarray:
+    k = stats["k"].to_numpy()
+    r, r2 = stats["r"].to_numpy(), stats["r2"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(k >= 2, (r2 - r * r / np.maximum(k, 1)) / np.maximum(k - 1, 1), np.nan)
+
+
+def _moments(stats: pd.DataFrame, cap: np.ndarray,
+             borrowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Prior strength (alpha + beta) per row of ``stats`` and the note explaining it."""
+    w, n, k = (stats[c].to_numpy(dtype=float) for c in ("w", "n", "k"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = w / n
+        noise_share = stats["inv_n"].to_numpy(dtype=float) / k  # mean(1/n) over entities
+        chance = m * (1.0 - m) * noise_share
+        tau2 = (_variance(stats) - chance) / (1.0 - noise_share)
+        fitted = m * (1.0 - m) / tau2 - 1.0
+    fitted = np.clip(np.nan_to_num(fitted, nan=1.0, posinf=1.0, neginf=1.0), 1.0, cap)
+    borrow = np.where(np.isfinite(borrowed), np.minimum(borrowed, cap), cap)
+
+    none = n <= 0
+    extreme = ~none & ((w == 0) | (w == n))
+    single = ~none & ~extreme & (k < 2)
+    chance_only = ~none & ~extreme & ~single & ((noise_share >= 1.0) | ~(tau2 > 0))
+    strength = np.select([none, extreme, single, chance_only],
+                         [np.nan, cap, borrow, cap], default=fitted)
+    note = np.select(
+        [none, extreme, single, chance_only],
+        ["no trials: no prior, no rates",
+         "no wins or no losses in the segment: mean moved half a trial inward, strongest prior",
+         "fewer than 2 entities with trials: strength borrowed from all entities",
+         "spread no larger than chance: strongest prior"],
+        default="method of moments",
+    )
+    return strength, note
