@@ -1,0 +1,254 @@
+"""The mix check: Simpson's paradox between an overall rate and the rates within segments.
+
+A rep can rank first overall and last within every segment when its deals sit in the easier
+segments. Comparing crude rates then rewards the territory, not the selling. This module puts
+each entity's **crude rate** (all its successes / all its trials) beside its **mix-adjusted
+rate** (direct standardisation: its own per-segment rates applied to one common segment mix,
+by default the pooled mix of all entities' trials), ranks both, and flags every pair of
+entities whose order flips: A ahead of B overall, yet behind B in every segment they share.
+
+Cells (entity x segment) with fewer than ``min_trials`` trials are too noisy to compare: they
+count in the crude rate but not in the within-segment comparison or the adjusted rate. An
+entity that has no rate in some segments is standardised over the segments it has, and its
+``mix_coverage`` says what share of the common mix that is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import narwhals as nw
+import numpy as np
+from narwhals.typing import IntoFrameT
+from scipy.stats import rankdata
+
+from salesops_nb.errors import ParameterError
+from salesops_nb.segmentation.rates import count_array, require, segment_key
+
+__all__ = ["MixCheck", "mix_check"]
+
+_BLOCK = 256  # entities per block of the pairwise comparison: memory stays ~block^2 x segments
+
+
+@dataclass(frozen=True, eq=False)
+class MixCheck:
+    """The result of :func:`mix_check` (frames of the input's kind).
+
+    Attributes
+    ----------
+    entities
+        One row per entity: ``entity``, ``trials``, ``successes``, ``crude_rate``,
+        ``adjusted_rate``, ``mix_effect`` (crude - adjusted: positive when the mix flatters),
+        ``mix_coverage``, ``crude_rank``, ``adjusted_rank`` (1 = best), ``rank_shift``
+        (adjusted_rank - crude_rank: positive when the entity drops once the mix is even),
+        ``ahead_but_behind`` (peers it leads overall but trails in every shared segment),
+        ``behind_but_ahead`` (the reverse), ``paradox`` (either count > 0), ``explanation``.
+    pairs
+        Every flipped pair: ``entity`` (ahead overall), ``peer`` (behind overall),
+        ``entity_rate``, ``peer_rate`` (crude), ``shared_segments`` (how many) and
+        ``segments`` (their names, "; "-separated).
+    mix
+        The common mix: ``segment``, ``trials``, ``weight`` and ``peer_rate`` (pooled rate).
+    """
+
+    entities: Any
+    pairs: Any
+    mix: Any
+
+    @property
+    def flagged(self) -> Any:
+        """The entities caught in at least one flipped pair."""
+        frame = nw.from_native(self.entities, eager_only=True)
+        return frame.filter(nw.col("paradox")).to_native()
+
+
+def mix_check(frame: IntoFrameT, *, entity: str = "rep_id", segment: str = "segment",
+              successes: str = "won", trials: str = "closed",
+              standard: Mapping[str, float] | None = None, min_trials: int = 5) -> MixCheck:
+    """Crude against mix-adjusted rates, and the entity pairs whose order flips.
+
+    Parameters
+    ----------
+    frame
+        Deals (one row each, with 0/1 or boolean ``successes``/``trials``) or counts per
+        entity and segment; pandas or Polars.
+    entity
+        Column of the compared entities (e.g. ``rep_id``).
+    segment
+        Column of the segments that make some deals easier than others (e.g. ``team``, a
+        deal-size band, the lead source).
+    successes, trials
+        Count (or flag) columns, e.g. ``won`` and ``closed`` from
+        :func:`~salesops_nb.segmentation.entities.opportunity_table`.
+    standard
+        The common segment mix as ``{segment: weight}`` (normalised here); default: every
+        segment's share of all trials.
+    min_trials
+        Fewest trials an entity needs in a segment for its rate there to count.
+
+    Returns
+    -------
+    MixCheck
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cells = pd.DataFrame({"rep_id": ["A", "A", "B", "B"],
+    ...                       "segment": ["small", "large", "small", "large"],
+    ...                       "won": [81, 192, 234, 55], "closed": [87, 263, 270, 80]})
+    >>> check = mix_check(cells)
+    >>> check.pairs[["entity", "peer"]].values.tolist()
+    [['B', 'A']]
+    """
+    if not isinstance(min_trials, int) or isinstance(min_trials, bool) or min_trials < 1:
+        raise ParameterError(f"min_trials={min_trials!r} must be a whole number >= 1.",
+                             hint="5 (the default) keeps one-deal cells out of the comparison.")
+    data = nw.from_native(frame, eager_only=True)
+    require(data, [entity, segment, successes, trials], purpose="The mix check")
+    namespace = nw.get_native_namespace(data)
+
+    names, e_code = np.unique(segment_key(data, entity), return_inverse=True)
+    segments, s_code = np.unique(segment_key(data, segment), return_inverse=True)
+    shape = (names.size, segments.size)
+    cell = e_code * segments.size + s_code
+    size = shape[0] * shape[1]
+    w = np.bincount(cell, weights=count_array(data, successes), minlength=size).reshape(shape)
+    n = np.bincount(cell, weights=count_array(data, trials), minlength=size).reshape(shape)
+    if (w > n).any():
+        raise ParameterError(
+            f"{successes!r} exceeds {trials!r} for some {entity} and {segment}.",
+            hint="Successes are counted among the trials (won among closed deals).")
+
+    weight = _standard(segments, n, standard)
+    usable = n >= min_trials
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(usable, w / n, np.nan)
+        crude = w.sum(1) / n.sum(1)
+        covered = np.where(usable, weight, 0.0)
+        coverage = covered.sum(1)
+        adjusted = np.nansum(np.where(usable, rate * weight, 0.0), 1) / coverage
+    adjusted = np.where(coverage > 0, adjusted, np.nan)
+    crude_rank, adjusted_rank = _rank(crude), _rank(adjusted)
+
+    pair_a, pair_b, shared = _flipped_pairs(crude, rate)
+    ahead = np.bincount(pair_a, minlength=names.size)
+    behind = np.bincount(pair_b, minlength=names.size)
+    pooled = np.where(n.sum(0) > 0, w.sum(0) / np.maximum(n.sum(0), 1), np.nan)
+    explanation = _explain(names, n, weight, pooled, crude, adjusted, crude_rank,
+                           adjusted_rank, ahead, behind, pair_a, pair_b, segments)
+
+    table = {
+        "entity": names.astype(str).tolist(),
+        "trials": n.sum(1), "successes": w.sum(1),
+        "crude_rate": crude, "adjusted_rate": adjusted, "mix_effect": crude - adjusted,
+        "mix_coverage": coverage,
+        "crude_rank": crude_rank, "adjusted_rank": adjusted_rank,
+        "rank_shift": adjusted_rank - crude_rank,
+        "ahead_but_behind": ahead.astype(np.int64), "behind_but_ahead": behind.astype(np.int64),
+        "paradox": (ahead + behind) > 0,
+        "explanation": explanation,
+    }
+    pairs = {
+        "entity": names[pair_a].astype(str).tolist(), "peer": names[pair_b].astype(str).tolist(),
+        "entity_rate": crude[pair_a], "peer_rate": crude[pair_b],
+        "shared_segments": shared.sum(1).astype(np.int64),
+        "segments": ["; ".join(segments[row].astype(str)) for row in shared],
+    }
+    mix = {"segment": segments.astype(str).tolist(), "trials": n.sum(0), "weight": weight,
+           "peer_rate": pooled}
+    return MixCheck(
+        _frame(table, namespace).with_columns(
+            nw.col(c).fill_nan(None) for c in ("crude_rate", "adjusted_rate", "mix_effect",
+                                               "crude_rank", "adjusted_rank", "rank_shift")
+        ).to_native(),
+        _frame(pairs, namespace, strings=("entity", "peer", "segments")).to_native(),
+        _frame(mix, namespace).to_native(),
+    )
+
+
+# ----------------------------------------------------------------------------- internals
+def _frame(columns: dict, namespace, strings=("entity", "segment", "explanation")) -> nw.DataFrame:
+    schema = {c: nw.String for c in strings if c in columns}
+    return nw.from_dict(columns, schema=None, backend=namespace).with_columns(
+        nw.col(c).cast(t) for c, t in schema.items())
+
+
+def _standard(segments: np.ndarray, n: np.ndarray,
+              standard: Mapping[str, float] | None) -> np.ndarray:
+    if standard is None:
+        total = n.sum()
+        return n.sum(0) / total if total > 0 else np.zeros(segments.size)
+    unknown = [key for key in standard if key not in set(segments.tolist())]
+    if unknown:
+        raise ParameterError(
+            f"The standard mix names segment {unknown[0]!r}, which is not in the data.",
+            hint=f"Segments in the data: {', '.join(map(str, segments[:20]))}.")
+    weight = np.array([float(standard.get(s, 0.0)) for s in segments.tolist()])
+    if (weight < 0).any() or weight.sum() <= 0:
+        raise ParameterError("The standard mix needs weights >= 0 with a positive total.",
+                             hint='For example {"SMB": 0.5, "Enterprise": 0.5}.')
+    return weight / weight.sum()
+
+
+def _rank(values: np.ndarray) -> np.ndarray:
+    """1 = highest rate; ties share the smallest rank; missing rates have no rank."""
+    ranks = np.full(values.size, np.nan)
+    ok = np.isfinite(values)
+    ranks[ok] = rankdata(-values[ok], method="min")
+    return ranks
+
+
+def _flipped_pairs(crude: np.ndarray,
+                   rate: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (a, b): crude a > crude b, yet a's rate < b's in every segment both have."""
+    found_a, found_b, found_shared = [], [], []
+    for start in range(0, crude.size, _BLOCK):  # blocks of entities, not rows of data
+        a = np.arange(start, min(start + _BLOCK, crude.size))
+        ra = rate[a][:, None, :]
+        both = np.isfinite(ra) & np.isfinite(rate[None, :, :])
+        with np.errstate(invalid="ignore"):
+            worse = np.where(both, ra < rate[None, :, :], True).all(2)
+            ahead = crude[a][:, None] > crude[None, :]
+        hit = worse & ahead & both.any(2)
+        ia, ib = np.nonzero(hit)
+        found_a.append(a[ia])
+        found_b.append(ib)
+        found_shared.append(both[ia, ib])
+    if not found_a:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, rate.shape[1]), bool)
+    return (np.concatenate(found_a), np.concatenate(found_b),
+            np.concatenate(found_shared).reshape(-1, rate.shape[1]))
+
+
+def _explain(names, n, weight, pooled, crude, adjusted, crude_rank, adjusted_rank,
+             ahead, behind, pair_a, pair_b, segments) -> list[str]:
+    """One sentence per flagged entity (few of them: an aggregate, not data rows)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = n / n.sum(1, keepdims=True)
+    over = np.nan_to_num(share - weight[None, :], nan=-np.inf)
+    main = over.argmax(1)  # the segment it is most over-represented in
+    total = n.sum()
+    overall = float(np.nansum(pooled * n.sum(0)) / total) if total > 0 else float("nan")
+    counted = int(np.isfinite(crude).sum())
+    text = [""] * names.size
+    for i in np.flatnonzero((ahead + behind) > 0):
+        if ahead[i] >= behind[i]:
+            peer = names[pair_b[pair_a == i][0]]
+            verb, how = "leads", "trails"
+            effect = "flatters"
+        else:
+            peer = names[pair_a[pair_b == i][0]]
+            verb, how = "trails", "leads"
+            effect = "holds back"
+        s = main[i]
+        text[i] = (
+            f"{names[i]} {verb} {peer} overall ({crude[i]:.1%}, rank {crude_rank[i]:.0f} of "
+            f"{counted}) yet {how} it in every segment they share; on the common segment mix "
+            f"it ranks {adjusted_rank[i]:.0f} ({adjusted[i]:.1%}). {share[i, s]:.0%} of its "
+            f"deals sit in {segments[s]} (common mix {weight[s]:.0%}), where the peer rate is "
+            f"{pooled[s]:.1%} against {overall:.1%} overall: its segment mix {effect} its "
+            f"overall rate."
+        )
+    return text
