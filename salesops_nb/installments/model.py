@@ -226,6 +226,10 @@ class Schedule(BaseModel):
         Value delivered within the horizon (area under the cumulative value curve).
     optimal
         True when a solver proved the schedule optimal; None when not known.
+    upper_bound
+        The solver's proven upper bound on the value (equal to ``value`` when optimal).
+    seconds
+        Run time of the sequencer.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -234,6 +238,7 @@ class Schedule(BaseModel):
     method: str = "heuristic"
     value: float = 0.0
     optimal: bool | None = None
+    upper_bound: float | None = None
     seconds: float = 0.0
 
 
