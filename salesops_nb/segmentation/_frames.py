@@ -1,0 +1,107 @@
+"""Backend-neutral helpers on narwhals frames: field checks, missing values, small results.
+
+Every function takes a narwhals DataFrame or LazyFrame, so the engine runs unchanged on pandas,
+Polars (eager or lazy) and, later, DuckDB or PySpark.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import narwhals as nw
+import pandas as pd
+
+from salesops_nb.errors import DataError, MissingColumnsError
+
+__all__ = [
+    "NonNumericFieldError",
+    "collect_pandas",
+    "is_numeric",
+    "numeric",
+    "require_fields",
+    "require_numeric",
+    "schema",
+    "to_narwhals",
+]
+
+
+class NonNumericFieldError(DataError):
+    """A numeric banding, comparison or metric was asked of a text or date column."""
+
+
+def to_narwhals(frame: Any) -> nw.DataFrame | nw.LazyFrame:
+    """Wrap a pandas/Polars/... frame (or pass a narwhals one through)."""
+    if isinstance(frame, nw.DataFrame | nw.LazyFrame):
+        return frame
+    try:
+        return nw.from_native(frame)
+    except TypeError as err:
+        raise DataError(
+            f"Cannot segment a {type(frame).__name__}: it is not a data frame.",
+            hint="Pass a pandas or Polars DataFrame, e.g. load_opportunities().",
+        ) from err
+
+
+def schema(frame: nw.DataFrame | nw.LazyFrame) -> dict[str, Any]:
+    """Column name -> narwhals dtype, without collecting a lazy frame."""
+    return dict(frame.collect_schema())
+
+
+def require_fields(frame: nw.DataFrame | nw.LazyFrame, fields: list[str], where: str) -> None:
+    """Raise MissingColumnsError naming each absent field and the closest column names."""
+    columns = list(schema(frame))
+    missing = [f for f in dict.fromkeys(fields) if f not in columns]
+    if not missing:
+        return
+    suggestions = {f: difflib.get_close_matches(f, columns, n=3, cutoff=0.5) for f in missing}
+    close = "; ".join(
+        f"for {f!r} did you mean {', '.join(repr(s) for s in suggestions[f])}?"
+        for f in missing
+        if suggestions[f]
+    )
+    shown = ", ".join(repr(c) for c in columns[:30]) + (" ..." if len(columns) > 30 else "")
+    raise MissingColumnsError(
+        f"{where} uses {', '.join(repr(f) for f in missing)}, not a column of the data.",
+        hint=(close + " " if close else "") + f"The columns are: {shown}.",
+        missing=missing,
+        suggestions=suggestions,
+    )
+
+
+def is_numeric(dtype: Any) -> bool:
+    """True for integer and float dtypes (booleans and decimals excluded/included as numbers)."""
+    return bool(dtype.is_numeric()) and dtype != nw.Boolean
+
+
+def require_numeric(frame: nw.DataFrame | nw.LazyFrame, field: str, where: str) -> None:
+    """Raise NonNumericFieldError when ``field`` is not a number column."""
+    dtype = schema(frame)[field]
+    if not is_numeric(dtype):
+        raise NonNumericFieldError(
+            f"{where} needs numbers, but column {field!r} holds {dtype}.",
+            hint=f"Convert {field!r} to numbers first (load_table maps and coerces CRM columns), "
+            "or segment it with rules (field in [values]) instead of a banding.",
+        )
+
+
+def numeric(field: str, frame: nw.DataFrame | nw.LazyFrame) -> nw.Expr:
+    """The field as used in computations: float NaN counts as missing on every backend.
+
+    pandas already treats NaN as missing; Polars keeps NaN as a value (sorted above every
+    number), so it is turned into null there, only inside our expressions, never in the output.
+    """
+    expr = nw.col(field)
+    if schema(frame)[field].is_float():
+        return expr.fill_nan(None)
+    return expr
+
+
+def collect_pandas(frame: nw.DataFrame | nw.LazyFrame) -> pd.DataFrame:
+    """Collect a small (aggregated) result as a pandas DataFrame."""
+    if isinstance(frame, nw.LazyFrame):
+        frame = frame.collect()
+    native = frame.to_native()
+    if isinstance(native, pd.DataFrame):
+        return native.reset_index(drop=True)
+    return frame.to_pandas()

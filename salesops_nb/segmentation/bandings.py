@@ -1,0 +1,186 @@
+"""Numeric bandings: fit their edges on data, and assign labels with narwhals expressions.
+
+Fitting computes a handful of numbers from the data (quantiles, min/max, cumulative-share cut
+values, natural breaks) in the backend itself; only Fisher-Jenks brings values into Python, at most
+a deterministic 2,000 of them. Assigning is a chain of comparisons against the frozen edges, so a
+fitted banding gives identical labels on every backend and on next quarter's data.
+
+Hostile data never crashes a fit: no values (all missing) gives one band holding every future
+value; ties, a constant column or one row give equal edges, which are merged
+(:func:`salesops_nb.segmentation._bands.collapse`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import jenkspy
+import narwhals as nw
+import numpy as np
+
+from salesops_nb.segmentation import _bands, _frames
+from salesops_nb.segmentation.spec import Banding
+
+__all__ = ["JENKS_SAMPLE", "band_expr", "fit_banding", "pareto_curve"]
+
+#: Most values Fisher-Jenks runs on (its exact algorithm is quadratic in the values).
+JENKS_SAMPLE = 2000
+
+
+def fit_banding(frame: nw.DataFrame | nw.LazyFrame, banding: Banding) -> Banding:
+    """Return ``banding`` with edges and labels computed from ``frame`` (thresholds unchanged).
+
+    Raises
+    ------
+    MissingColumnsError
+        The field is not a column (close names suggested).
+    NonNumericFieldError
+        The field does not hold numbers.
+    """
+    where = f"Banding {banding.name!r} ({banding.method})"
+    _frames.require_fields(frame, [banding.field], where)
+    _frames.require_numeric(frame, banding.field, where)
+    if banding.method == "thresholds":
+        return banding
+    value = _frames.numeric(banding.field, frame).cast(nw.Float64)
+    if banding.method == "quantiles":
+        raw = _quantile_edges(frame, value, banding.probabilities())
+    elif banding.method == "equal_width":
+        raw = _equal_width_edges(frame, value, banding.bins or 4)
+    elif banding.method == "abc":
+        raw = _abc_edges(frame, value, banding.abc_cuts or [0.8, 0.95])
+    else:
+        raw = _jenks_edges(frame, value, banding.bins or 4)
+    nominal = banding.nominal_labels()
+    display = nominal[::-1] if banding.method == "abc" else nominal
+    if raw is None:  # no values to learn from: a single band covering everything
+        edges, labels = [], [_bands.merged_label(nominal, display)]
+    else:
+        edges, labels = _bands.collapse(raw, nominal, banding.closed, display)
+    return banding.model_copy(update={"edges": edges, "fitted_labels": labels})
+
+
+def band_expr(banding: Banding, frame: nw.DataFrame | nw.LazyFrame) -> nw.Expr:
+    """String expression of the band label of each row (unknown label where missing)."""
+    edges, labels = banding.cut_points()
+    value = _frames.numeric(banding.field, frame)
+    chain: Any = nw.when(value.is_null()).then(nw.lit(banding.unknown_label))
+    for edge, label in zip(edges, labels[:-1], strict=True):
+        test = value <= edge if banding.closed == "right" else value < edge
+        chain = chain.when(test).then(nw.lit(label))
+    return chain.otherwise(nw.lit(labels[-1])).alias(banding.name)
+
+
+def pareto_curve(frame: Any, field: str, *, points: int = 200) -> Any:
+    """Cumulative share of the total ``field`` against the share of entities, largest first.
+
+    Returns at most ``points + 1`` rows (pandas): ``entity_share``, ``value_share``, ``value``;
+    negative values count as zero, as in ABC banding. For charts: never the whole table.
+    """
+    nw_frame = _frames.to_narwhals(frame)
+    _frames.require_fields(nw_frame, [field], "The Pareto curve")
+    _frames.require_numeric(nw_frame, field, "The Pareto curve")
+    value = _frames.numeric(field, nw_frame).cast(nw.Float64).clip(lower_bound=0.0)
+    ordered = (
+        nw_frame.select(value.alias("value"))
+        .drop_nulls()
+        .sort("value", descending=True)
+        .with_columns(
+            cum=nw.col("value").cum_sum(),
+            total=nw.col("value").sum(),
+            n=nw.len(),
+        )
+    )
+    ordered = _frames.collect_pandas(ordered)
+    n = len(ordered)
+    import pandas as pd
+
+    if n == 0:
+        return pd.DataFrame({"entity_share": [0.0], "value_share": [0.0], "value": [0.0]})
+    # Evenly spaced positions along the sorted entities (the whole curve if it is short).
+    positions = np.unique(np.linspace(0, n - 1, num=min(points, n)).round().astype(int))
+    picked = ordered.iloc[positions]
+    total = float(ordered["total"].iloc[0])
+    share = picked["cum"].to_numpy() / total if total > 0 else np.zeros(len(picked))
+    curve = pd.DataFrame(
+        {
+            "entity_share": (positions + 1) / n,
+            "value_share": share,
+            "value": picked["value"].to_numpy(),
+        }
+    )
+    start = pd.DataFrame({"entity_share": [0.0], "value_share": [0.0], "value": [np.nan]})
+    return pd.concat([start, curve], ignore_index=True)
+
+
+# -- edges per method -----------------------------------------------------------------------------
+
+
+def _scalars(frame: nw.DataFrame | nw.LazyFrame, *exprs: nw.Expr) -> list[float | None]:
+    row = _frames.collect_pandas(frame.select(*exprs)).iloc[0]
+    return [None if _missing(v) else float(v) for v in row.tolist()]
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _quantile_edges(frame, value: nw.Expr, probabilities: list[float]) -> list[float] | None:
+    exprs = [
+        value.quantile(p, interpolation="linear").alias(f"q{i}")
+        for i, p in enumerate(probabilities)
+    ]
+    edges = _scalars(frame, *exprs)
+    if any(e is None for e in edges):
+        return None
+    # Linear interpolation is monotone, but guard against float noise between near-equal values.
+    return list(np.maximum.accumulate(np.asarray(edges, dtype=float)))
+
+
+def _equal_width_edges(frame, value: nw.Expr, bins: int) -> list[float] | None:
+    low, high = _scalars(frame, value.min().alias("lo"), value.max().alias("hi"))
+    if low is None or high is None:
+        return None
+    step = (high - low) / bins
+    return [low + step * i if step > 0 else low for i in range(1, bins)]
+
+
+def _abc_edges(frame, value: nw.Expr, cuts: list[float]) -> list[float] | None:
+    """Value thresholds of each class: the smallest value whose preceding share is below a cut."""
+    positive = value.clip(lower_bound=0.0).alias("v")
+    (total,) = _scalars(frame, positive.sum().alias("total"))
+    if total is None or total <= 0:
+        return None
+    ordered = (
+        frame.select(positive)
+        .drop_nulls()
+        .sort("v", descending=True)
+        .with_columns(before=(nw.col("v").cum_sum() - nw.col("v")) / total)
+    )
+    exprs = [
+        nw.col("v").filter(nw.col("before") < cut).min().alias(f"c{i}")
+        for i, cut in enumerate(cuts)
+    ]
+    # The largest value always has a preceding share of 0, below every cut: none is missing.
+    found = _scalars(ordered, *exprs)
+    # found[0] is the A threshold (largest); ascending edges are the reversed list.
+    return [float(v) for v in reversed(found) if v is not None]
+
+
+def _jenks_edges(frame, value: nw.Expr, bins: int) -> list[float] | None:
+    values = _frames.collect_pandas(frame.select(value.alias("v")).drop_nulls())["v"]
+    data = np.sort(values.to_numpy(dtype=float))
+    if data.size == 0:
+        return None
+    if data.size > JENKS_SAMPLE:
+        # Evenly spaced order statistics: deterministic and faithful to the distribution.
+        positions = ((np.arange(JENKS_SAMPLE) + 0.5) * data.size / JENKS_SAMPLE).astype(int)
+        data = data[positions]
+    unique = np.unique(data)
+    if unique.size <= bins:
+        # Fewer distinct values than classes: each value its own class; pad with the largest.
+        edges = list(unique[:-1]) or [float(unique[0])]
+        return [float(e) for e in edges + [edges[-1]] * (bins - 1 - len(edges))][: bins - 1]
+    breaks = jenkspy.jenks_breaks(data.tolist(), n_classes=bins)
+    return [float(b) for b in breaks[1:-1]]
