@@ -143,7 +143,7 @@ def worked_example(deals: pd.DataFrame, *, source: str = "the built-in sample da
         what=f"Win rate of {label} deals fell",
         where=f"all deals with {label}",
         when=f"closed {a0}..{a1}, against {b0}..{b1}",
-        how_big=f"{segment.rate_before:.0%} -> {segment.rate_after:.0%} "
+        how_big=f"from {segment.rate_before:.0%} to {segment.rate_after:.0%} "
                 f"({segment.drop * 100:+.1f} points; {segment.closed_before} and "
                 f"{segment.closed_after} closed deals)",
         metric=ProblemMetric(before=segment.before, after=segment.after,
@@ -204,8 +204,8 @@ def _factor_branch(analysis, deals, segment, dimension, value, index, result) ->
                                                            dimension: [value]}})
     after = before.between(segment.after.start, segment.after.end)
     rate_0, rate_1 = result(before), result(after)
-    answer = (f"Deals with {dimension.replace('_', ' ')} {value} are won less often: "
-              f"{format_value('win_rate', rate_0.value)} -> "
+    answer = (f"Deals with {dimension.replace('_', ' ')} {value} are won less often: from "
+              f"{format_value('win_rate', rate_0.value)} to "
               f"{format_value('win_rate', rate_1.value)}")
     evidence = [Evidence(kind="query", text="win rate before", query=before, result=rate_0,
                          verified=True),
