@@ -35,6 +35,7 @@ __all__ = [
     "WhyAnalysis",
     "WhyEditError",
     "WhyNode",
+    "make_evidence",
 ]
 
 Status = Literal["hypothesis", "supported", "refuted"]
@@ -45,6 +46,12 @@ _TEXT = 2000  # longest answer or note; a why-answer is a sentence, not an essay
 
 class WhyEditError(SalesOpsError, ValueError):
     """An edit of a 5-Why analysis cannot be made (unknown node, empty answer, ...)."""
+
+
+def make_evidence(**fields) -> Evidence:
+    """Build an :class:`Evidence`, raising WhyEditError (not a pydantic error) when invalid."""
+    with _explained("the evidence"):
+        return Evidence(**fields)
 
 
 class _Model(BaseModel):
@@ -322,8 +329,9 @@ class WhyAnalysis(Artefact):
             raise WhyEditError("A why-answer cannot be empty.",
                                hint="Write the cause as a fact about the process, e.g. "
                                "'Proposals are sent without a discovery call'.")
-        node = WhyNode(id=self._next_id("w", [n.id for n in self.nodes]), parent=parent,
-                       answer=answer.strip(), **fields)
+        with _explained("the new cause"):
+            node = WhyNode(id=self._next_id("w", [n.id for n in self.nodes]), parent=parent,
+                           answer=answer.strip(), **fields)
         return self._replace(nodes=[*self.nodes, node])
 
     def add_sibling(self, node_id: str, answer: str, **fields) -> WhyAnalysis:
@@ -354,7 +362,8 @@ class WhyAnalysis(Artefact):
                                hint="Mark it as a root cause first: countermeasures act on root "
                                "causes, not on symptoms.")
         taken = [c.id for n in self.nodes for c in n.countermeasures]
-        measure = Countermeasure(id=self._next_id("c", taken), action=action, **fields)
+        with _explained("the countermeasure"):
+            measure = Countermeasure(id=self._next_id("c", taken), action=action, **fields)
         return self._edit(node_id, lambda n: {**n, "countermeasures": [
             *n["countermeasures"], measure]})
 
