@@ -201,6 +201,14 @@ class Capacity(BaseModel):
             raise ValueError(f"group capacities must be finite and > 0, got {bad}")
         return {g.strip(): float(v) for g, v in groups.items() if g.strip()}
 
+    def period_start(self, index: int) -> date:
+        """First day of period ``index`` (0-based; negative and past-the-horizon work too)."""
+        if self.period == "sprint":
+            return date.fromordinal(self.start.toordinal() + 7 * self.sprint_weeks * index)
+        step = 1 if self.period == "month" else 3
+        months = self.start.year * 12 + self.start.month - 1 + step * index
+        return date(months // 12, months % 12 + 1, 1)
+
     def period_label(self, index: int) -> str:
         """Name period ``index`` (0-based) as a reader sees it: "2026-03", "2026 Q2", "S4 (…)"."""
         if self.period == "month":
