@@ -47,10 +47,10 @@ def screening_rows(charter: Charter) -> Table:
         suggested, reason = suggest(s.screening)
         note = s.screening.note or reason
         rows.append([
-            s.name, s.service_class, OUTCOME_LABELS.get(suggested or "", "not screened"),
-            OUTCOME_LABELS[outcome(s)], note,
+            s.name, s.service_class, s.customer,
+            OUTCOME_LABELS.get(suggested or "", "not screened"), OUTCOME_LABELS[outcome(s)], note,
         ])
-    return ["Candidate service", "Class", "Suggested", "Outcome", "Why"], rows
+    return ["Candidate service", "Class", "Customer", "Suggested", "Outcome", "Why"], rows
 
 
 def boundaries_table(charter: Charter) -> Table:
@@ -58,6 +58,12 @@ def boundaries_table(charter: Charter) -> Table:
     matrix = boundary_matrix(charter)
     headers = ["Area", *[str(c) for c in matrix.columns[1:]]]
     return headers, [[str(v) for v in row] for row in matrix.itertuples(index=False)]
+
+
+def boundary_notes(charter: Charter) -> list[tuple[str, str]]:
+    """("area (function)", note) for boundaries that carry a note."""
+    return [(f"{b.area} ({b.function})", b.note) for b in charter.scope.boundaries
+            if b.note.strip()]
 
 
 def kpi_table(objective: Objective) -> Table:

@@ -74,6 +74,8 @@ def to_docx(
     _bullets(doc, "Out of scope", charter.scope.out_of_scope)
     doc.add_heading("Boundaries with adjacent functions (owns / influences / supports)", 2)
     _table(doc, _tables.boundaries_table(charter))
+    for name, note in _tables.boundary_notes(charter):
+        _para(doc, note, name, style="List Bullet")
 
     _heading(doc, "services")
     if chart and charter.services:

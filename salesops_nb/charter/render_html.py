@@ -148,7 +148,8 @@ def _scope(charter: Charter) -> list[str]:
     out += _list("In scope", charter.scope.in_scope)
     out += _list("Out of scope", charter.scope.out_of_scope)
     out.append("<h3>Boundaries with adjacent functions: owns / influences / supports</h3>")
-    return out + _table(_tables.boundaries_table(charter), "boundaries")
+    out += _table(_tables.boundaries_table(charter), "boundaries")
+    return out + _notes(_tables.boundary_notes(charter))
 
 
 def _services(charter: Charter, chart: bool) -> list[str]:
@@ -176,11 +177,14 @@ def _decisions(charter: Charter) -> list[str]:
     legend = "; ".join(f"<strong>{k}</strong> {escape(v)}" for k, v in RACI_ROLES.items())
     out = [_h2("decisions"), f'<p class="meta">{legend}.</p>']
     out += _table(_tables.raci_table(charter), "raci", cell_class=_raci_class)
-    notes = _tables.decision_notes(charter)
-    if notes:
-        items = "".join(f"<li><strong>{escape(n)}</strong>: {escape(d)}</li>" for n, d in notes)
-        out.append(f"<ul>{items}</ul>")
-    return out
+    return out + _notes(_tables.decision_notes(charter))
+
+
+def _notes(notes: list[tuple[str, str]]) -> list[str]:
+    if not notes:
+        return []
+    items = "".join(f"<li><strong>{escape(n)}</strong>: {escape(d)}</li>" for n, d in notes)
+    return [f"<ul>{items}</ul>"]
 
 
 def _raci_class(column: int, value: str) -> str:

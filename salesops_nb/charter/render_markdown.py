@@ -78,6 +78,7 @@ def to_markdown(
     out += _bullets("Out of scope", charter.scope.out_of_scope)
     out += ["**Boundaries with adjacent functions** (owns / influences / supports)", ""]
     out += _table(_tables.boundaries_table(charter))
+    out += _notes(_tables.boundary_notes(charter))
 
     out += _heading("services") + _table(_tables.services_table(charter))
     out += ["**Screening of candidate services**", "", *_table(_tables.screening_rows(charter))]
@@ -94,9 +95,7 @@ def to_markdown(
     out += _heading("decisions")
     out += ["R = responsible, A = accountable (the one decider), C = consulted, I = informed.", ""]
     out += _table(_tables.raci_table(charter))
-    for name, description in _tables.decision_notes(charter):
-        out.append(f"- **{e(name)}**: {e(description)}")
-    out.append("")
+    out += _notes(_tables.decision_notes(charter))
 
     out += [*_heading("stakeholders"), e(_tables.sign_off_summary(charter)), ""]
     out += _table(_tables.stakeholder_table(charter))
@@ -145,6 +144,13 @@ def _para(label: str, text: str) -> list[str]:
 def _bullets(label: str, items: list[str]) -> list[str]:
     lines = [f"**{label}**", ""]
     lines += [f"- {escape_markdown(item)}" for item in items] or ["- none listed"]
+    return [*lines, ""]
+
+
+def _notes(notes: list[tuple[str, str]]) -> list[str]:
+    if not notes:
+        return []
+    lines = [f"- **{escape_markdown(name)}**: {escape_markdown(text)}" for name, text in notes]
     return [*lines, ""]
 
 

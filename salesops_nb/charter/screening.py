@@ -137,11 +137,11 @@ def boundary_matrix(charter: Charter) -> pd.DataFrame:
     frame = pd.DataFrame(
         [{"area": b.area, "function": b.function, "stance": b.stance} for b in boundaries]
     )
+    areas = list(dict.fromkeys(frame["area"]))
+    functions = list(dict.fromkeys(frame["function"]))
     # A repeated (area, function) keeps its last stance: the latest edit wins.
     frame = frame.drop_duplicates(["area", "function"], keep="last")
     matrix = frame.pivot(index="area", columns="function", values="stance")
-    areas = list(dict.fromkeys(frame["area"]))
-    functions = list(dict.fromkeys(frame["function"]))
     matrix = matrix.reindex(index=areas, columns=functions).fillna("")
     matrix.columns.name = None
     return matrix.reset_index()
