@@ -18,6 +18,7 @@ from typing import Any
 import jenkspy
 import narwhals as nw
 import numpy as np
+import pandas as pd
 
 from salesops_nb.segmentation import _bands, _frames
 from salesops_nb.segmentation.spec import Banding
@@ -82,32 +83,26 @@ def pareto_curve(frame: Any, field: str, *, points: int = 200) -> Any:
     _frames.require_fields(nw_frame, [field], "The Pareto curve")
     _frames.require_numeric(nw_frame, field, "The Pareto curve")
     value = _frames.numeric(field, nw_frame).cast(nw.Float64).clip(lower_bound=0.0)
-    ordered = (
-        nw_frame.select(value.alias("value"))
-        .drop_nulls()
-        .sort("value", descending=True)
-        .with_columns(
-            cum=nw.col("value").cum_sum(),
-            total=nw.col("value").sum(),
-            n=nw.len(),
-        )
-    )
-    ordered = _frames.collect_pandas(ordered)
-    n = len(ordered)
-    import pandas as pd
-
+    values = nw_frame.select(value.alias("value")).drop_nulls()
+    n, total = _scalars(values, nw.len().alias("n"), nw.col("value").sum().alias("total"))
+    n = int(n or 0)
     if n == 0:
         return pd.DataFrame({"entity_share": [0.0], "value_share": [0.0], "value": [0.0]})
-    # Evenly spaced positions along the sorted entities (the whole curve if it is short).
-    positions = np.unique(np.linspace(0, n - 1, num=min(points, n)).round().astype(int))
-    picked = ordered.iloc[positions]
-    total = float(ordered["total"].iloc[0])
-    share = picked["cum"].to_numpy() / total if total > 0 else np.zeros(len(picked))
+    # Evenly spaced positions along the entities sorted from the largest; only those rows are
+    # collected. Ties share a value, so which tied row sits at a position does not matter.
+    positions = np.unique(np.linspace(1, n, num=min(points, n)).round().astype(int))
+    picked = _frames.collect_pandas(
+        values.with_columns(
+            position=nw.col("value").rank(method="ordinal", descending=True),
+            cum=nw.col("value").cum_sum(reverse=True).over(order_by="value"),
+        ).filter(nw.col("position").is_in(positions.tolist()))
+    ).sort_values("position")
+    share = picked["cum"].to_numpy(dtype=float) / total if total and total > 0 else 0.0
     curve = pd.DataFrame(
         {
-            "entity_share": (positions + 1) / n,
+            "entity_share": picked["position"].to_numpy(dtype=float) / n,
             "value_share": share,
-            "value": picked["value"].to_numpy(),
+            "value": picked["value"].to_numpy(dtype=float),
         }
     )
     start = pd.DataFrame({"entity_share": [0.0], "value_share": [0.0], "value": [np.nan]})
@@ -152,11 +147,14 @@ def _abc_edges(frame, value: nw.Expr, cuts: list[float]) -> list[float] | None:
     (total,) = _scalars(frame, positive.sum().alias("total"))
     if total is None or total <= 0:
         return None
+    # Sum of the values at or above each one, minus itself: the share before it, largest first.
+    # Tied values may be ordered either way, but they share their value, so the cuts do not move.
     ordered = (
         frame.select(positive)
         .drop_nulls()
-        .sort("v", descending=True)
-        .with_columns(before=(nw.col("v").cum_sum() - nw.col("v")) / total)
+        .with_columns(
+            before=(nw.col("v").cum_sum(reverse=True).over(order_by="v") - nw.col("v")) / total
+        )
     )
     exprs = [
         nw.col("v").filter(nw.col("before") < cut).min().alias(f"c{i}")
