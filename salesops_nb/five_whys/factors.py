@@ -129,7 +129,7 @@ def _decompose(first: pd.DataFrame, second: pd.DataFrame, dimension: str,
         return grouped.assign(share=grouped["size"] / grouped["size"].sum())
 
     a, b = stats(first), stats(second)
-    table = a.join(b, how="outer", lsuffix="_0", rsuffix="_1").fillna(
+    table = a.join(b, how="outer", suffixes=("_0", "_1")).fillna(
         {"share_0": 0.0, "share_1": 0.0, "size_0": 0, "size_1": 0})
     # A value absent before has no rate of its own: compare it with the overall rate before.
     rate_0 = table["mean_0"].fillna(float(first["is_won"].mean()))
