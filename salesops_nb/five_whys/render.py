@@ -33,7 +33,8 @@ __all__ = [
     "root_cause_table",
 ]
 
-_MERMAID_SAFE = re.compile(r"[\w .,:!?'/%+()-]")
+# '%' is left out too: "%%{...}%%" is a Mermaid directive wherever it appears.
+_MERMAID_SAFE = re.compile(r"[\w .,:!?'/+()-]")
 
 
 class Html(str):
