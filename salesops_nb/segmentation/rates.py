@@ -12,20 +12,26 @@ A win rate from three deals is mostly noise. Two tools keep small numbers honest
   the shrunk rate ``(w + alpha) / (n + alpha + beta)``: few deals pull it to the peer mean,
   many deals keep its own rate. Ranks and good/bad flags use this estimate.
 
-The method of moments, per segment (k entities with trials, rates r_i = w_i / n_i):
+The method of moments, per segment (k entities with trials, rates r_i = w_i / n_i), in the
+additive random-effects form used for over-dispersed funnel plots:
 
-- prior mean ``m`` = the pooled rate sum(w) / sum(n);
-- observed spread ``s2`` = variance of the r_i (ddof 1); chance alone gives about
-  ``m (1 - m) mean(1 / n_i)`` of it, so the true between-entity variance is
-  ``tau2 = (s2 - m (1 - m) mean(1/n)) / (1 - mean(1/n))``;
+- prior mean ``m`` = the pooled rate sum(w) / sum(n) (the funnel's p0);
+- each entity's z-score ``z_i = (r_i - m) / sqrt(m (1 - m) / n_i)``, winsorised to the
+  segment's 10th-90th percentiles so that one laggard cannot pass for peer spread (the sum of
+  squares is then divided by 0.68, the share of a normal's variance that survives the
+  clipping, so that true spread is not under-stated);
+- chance alone makes ``sum(z_i^2)`` about ``k - 1``; the excess measures the true
+  between-entity variance ``tau2 = m (1 - m) (sum(z_i^2) - (k - 1)) / (sum(n) - sum(n^2) /
+  sum(n))`` (weighting by trials: a three-deal rep cannot inflate the spread on its own);
 - prior strength (pseudo-trials) ``alpha + beta = m (1 - m) / tau2 - 1``, clipped to
   ``[1, max_strength]``; ``alpha = m * strength``, ``beta = (1 - m) * strength``.
 
 Fallbacks, named in the ``prior_note`` column of :func:`fit_priors` so a reader knows:
 
-- spread no larger than chance (``tau2 <= 0``), or every entity with a single trial: the
-  entities are indistinguishable from their peers, so the strongest prior, ``max_strength``
-  (by default the segment's total trials), is used;
+- spread no larger than chance (``tau2 <= 0``), or a single trial per entity (nothing to tell
+  skill from luck with): the entities are indistinguishable from their
+  peers, so the strongest prior, ``max_strength`` (by default the segment's total trials), is
+  used;
 - fewer than two entities with trials: a spread cannot be measured; the strength of the prior
   fitted to all entities together is borrowed (or ``max_strength`` if that fails too);
 - no wins (or no losses) at all: ``m`` is 0 (1) and the Beta prior degenerate, so the mean is
@@ -43,7 +49,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 from narwhals.typing import IntoFrameT
-from scipy.stats import binom
+from scipy.stats import binom, norm
 
 from salesops_nb.errors import DataError, MissingColumnsError, ParameterError
 
@@ -59,6 +65,11 @@ FUNNEL_BANDS: dict[str, tuple[float, float]] = {"95": (0.025, 0.975), "998": (0.
 """Control-limit bands by suffix: the lower and upper binomial quantiles of each."""
 
 _NO_SEGMENT = "(no segment)"
+_WINSOR = 0.1  # share clipped at each end of the z-scores
+_Q = float(norm.ppf(1 - _WINSOR))
+# E[z^2] of a standard normal winsorised at its 10th/90th percentiles (about 0.68): dividing
+# by it makes the clipped sum estimate the same spread as the unclipped one would.
+_WINSOR_FACTOR = (1 - 2 * _WINSOR) - 2 * _Q * float(norm.pdf(_Q)) + 2 * _WINSOR * _Q**2
 _KEY = "__segment_key"
 
 
@@ -141,7 +152,8 @@ def fit_priors(frame: IntoFrameT, *, successes: str = "won", trials: str = "clos
     -------
     pandas.DataFrame
         One row per segment: ``segment``, ``entities`` (with trials), ``successes``,
-        ``trials``, ``peer_rate`` (pooled), ``spread`` (sd of the entities' rates),
+        ``trials``, ``peer_rate`` (pooled: the funnel's p0), ``spread`` (sd of the
+        entities' rates), ``winsorised`` (entities whose z-score was clipped), ``prior_mean``,
         ``alpha``, ``beta``, ``strength`` (alpha + beta) and ``prior_note``.
     """
     data = nw.from_native(frame, eager_only=True)
@@ -284,34 +296,29 @@ def _fit(counts: pd.DataFrame, max_strength: float | None) -> pd.DataFrame:
     if max_strength is not None and not max_strength >= 1:
         raise ParameterError(f"max_strength={max_strength!r} must be at least 1 (trials).",
                              hint="Leave it as None to use each segment's total trials.")
-    has = counts["n"] > 0
-    rate = (counts["w"] / counts["n"]).where(has)
-    stats = pd.DataFrame({
-        "segment": counts["segment"], "w": counts["w"], "n": counts["n"],
-        "k": has.astype(float), "r": rate, "r2": rate * rate,
-        "inv_n": (1.0 / counts["n"]).where(has),
-    }).groupby("segment", sort=True).sum(min_count=1)
-    stats = stats.fillna({"r": 0.0, "r2": 0.0, "inv_n": 0.0})
-
-    everything = stats.sum().to_frame().T
-    overall_strength, _ = _moments(everything, np.full(1, np.inf), np.full(1, np.nan))
-    cap = stats["n"].to_numpy() if max_strength is None else np.full(len(stats), max_strength)
+    stats = _stats(counts)
+    overall = _stats(counts.assign(segment="(all)"))
+    overall_strength, _ = _moments(overall, np.full(1, np.inf), np.full(1, np.nan))
+    n = stats["n"].to_numpy()
+    cap = n if max_strength is None else np.full(len(stats), float(max_strength))
     cap = np.maximum(cap, 1.0)
     strength, note = _moments(stats, cap, np.full(len(stats), overall_strength[0]))
 
-    w, n = stats["w"].to_numpy(), stats["n"].to_numpy()
+    w, k = stats["w"].to_numpy(), stats["k"].to_numpy()
     pooled = np.where(n > 0, w / np.where(n > 0, n, 1.0), np.nan)
     extreme = (n > 0) & ((w == 0) | (w == n))
     mean = np.where(extreme, (w + 0.5) / (n + 1.0), pooled)
-    k = stats["k"].to_numpy()
-    spread = np.sqrt(np.maximum(_variance(stats), 0.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        variance = (stats["r2"] - stats["r"] ** 2 / k) / (k - 1)
     return pd.DataFrame({
         "segment": stats.index.to_numpy(dtype=object),
         "entities": k.astype(np.int64),
         "successes": w,
         "trials": n,
         "peer_rate": pooled,
-        "spread": np.where(k >= 2, spread, np.nan),
+        "spread": np.where(k >= 2, np.sqrt(np.maximum(variance.to_numpy(), 0.0)), np.nan),
+        "winsorised": stats["clipped"].to_numpy().astype(np.int64),
+        "prior_mean": np.where(np.isfinite(strength), mean, np.nan),
         "alpha": mean * strength,
         "beta": (1.0 - mean) * strength,
         "strength": strength,
@@ -319,11 +326,31 @@ def _fit(counts: pd.DataFrame, max_strength: float | None) -> pd.DataFrame:
     })
 
 
-def _variance(stats: pd.DataFrame) -> np.ndarray:
-    k = stats["k"].to_numpy()
-    r, r2 = stats["r"].to_numpy(), stats["r2"].to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(k >= 2, (r2 - r * r / np.maximum(k, 1)) / np.maximum(k - 1, 1), np.nan)
+def _stats(counts: pd.DataFrame) -> pd.DataFrame:
+    """Per-segment sums the moments need, with each entity's z-score winsorised.
+
+    z = (r - m) / sqrt(m (1 - m) / n) measures an entity's distance from its segment's pooled
+    rate in units of chance. Clipping z to the segment's 10th-90th percentiles (linear
+    interpolation), as Spiegelhalter recommends for over-dispersed funnel plots, keeps one
+    planted laggard from passing for peer spread: otherwise the prior weakens and a
+    three-deal rep can rank first on luck.
+    """
+    w, n, segment = counts["w"], counts["n"], counts["segment"]
+    has = n > 0
+    by = counts.groupby("segment", sort=False)
+    m = by["w"].transform("sum") / by["n"].transform("sum").where(lambda x: x > 0)
+    rate = (w / n).where(has)
+    z = (rate - m) / np.sqrt(m * (1.0 - m) / n.where(has))
+    z = z.where(np.isfinite(z))
+    low = z.groupby(segment, sort=False).transform("quantile", _WINSOR)
+    high = z.groupby(segment, sort=False).transform("quantile", 1 - _WINSOR)
+    clipped = z.clip(low, high)
+    return pd.DataFrame({
+        "segment": segment, "w": w, "n": n, "k": has.astype(float),
+        "n2": (n * n).where(has, 0.0), "r": rate.fillna(0.0), "r2": (rate * rate).fillna(0.0),
+        "zz": (clipped * clipped).fillna(0.0) / _WINSOR_FACTOR,
+        "clipped": ((clipped - z).abs() > 1e-12).astype(np.int64),
+    }).groupby("segment", sort=True).sum()
 
 
 def _moments(stats: pd.DataFrame, cap: np.ndarray,
@@ -332,9 +359,9 @@ def _moments(stats: pd.DataFrame, cap: np.ndarray,
     w, n, k = (stats[c].to_numpy(dtype=float) for c in ("w", "n", "k"))
     with np.errstate(invalid="ignore", divide="ignore"):
         m = w / n
-        noise_share = stats["inv_n"].to_numpy(dtype=float) / k  # mean(1/n) over entities
-        chance = m * (1.0 - m) * noise_share
-        tau2 = (_variance(stats) - chance) / (1.0 - noise_share)
+        room = n - stats["n2"].to_numpy(dtype=float) / n
+        excess = stats["zz"].to_numpy(dtype=float) - (k - 1.0)  # chance gives k - 1
+        tau2 = m * (1.0 - m) * excess / room
         fitted = m * (1.0 - m) / tau2 - 1.0
     fitted = np.clip(np.nan_to_num(fitted, nan=1.0, posinf=1.0, neginf=1.0), 1.0, cap)
     borrow = np.where(np.isfinite(borrowed), np.minimum(borrowed, cap), cap)
@@ -342,7 +369,8 @@ def _moments(stats: pd.DataFrame, cap: np.ndarray,
     none = n <= 0
     extreme = ~none & ((w == 0) | (w == n))
     single = ~none & ~extreme & (k < 2)
-    chance_only = ~none & ~extreme & ~single & ((noise_share >= 1.0) | ~(tau2 > 0))
+    one_each = stats["n2"].to_numpy(dtype=float) <= n  # every entity has a single trial
+    chance_only = ~none & ~extreme & ~single & (one_each | ~(tau2 > 0))
     strength = np.select([none, extreme, single, chance_only],
                          [np.nan, cap, borrow, cap], default=fitted)
     note = np.select(
