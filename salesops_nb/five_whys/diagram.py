@@ -2,8 +2,10 @@
 
 Mermaid draws nicely in JupyterLab, but nbconvert's HTML loads Mermaid from a CDN, so in a
 report opened offline the diagram would stay raw text. This module lays the tree out itself
-(problem on the left, each "why?" one column to the right, leaves stacked and parents centred
-on their children) and writes plain SVG; every piece of user text is XML-escaped.
+(each "why?" one level further from the problem, leaves side by side and parents centred on
+their children) and writes plain SVG; every piece of user text is XML-escaped. A 5-Why tree is
+usually deep and narrow, so by default it grows downwards when that makes the picture narrower
+(it fits a report page) and to the right otherwise.
 
 Colours: grey = hypothesis, green = supported, red and dashed = refuted; a thick blue border
 marks a root cause; the problem is orange.
@@ -20,7 +22,7 @@ from salesops_nb.five_whys.model import WhyAnalysis, WhyNode
 __all__ = ["tree_svg"]
 
 _BOX_W, _BOX_H = 230, 96
-_GAP_X, _GAP_Y = 56, 16
+_GAP_LEVEL, _GAP_SIDE = 40, 16  # between levels of "why?", between neighbours
 _MARGIN = 12
 _WRAP, _LINES = 31, 4
 _FONT = "font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif"
@@ -37,14 +39,18 @@ _ROOT_STROKE = "#1565c0"
 class _Box:
     key: str
     depth: int
-    y: float
+    slot: float  # position among the leaves (parents sit between their children)
     node: WhyNode | None
+    x: float = 0.0
+    y: float = 0.0
 
 
-def tree_svg(analysis: WhyAnalysis) -> str:
+def tree_svg(analysis: WhyAnalysis, *, direction: str = "auto") -> str:
     """Draw ``analysis`` as a standalone ``<svg>`` element (a string).
 
-    The size follows the tree: one column per level of "why?", one row per leaf. Each box
+    ``direction`` is ``"LR"`` (problem on the left), ``"TB"`` (problem on top) or ``"auto"``
+    (whichever gives the narrower picture). The size follows the tree: one level per "why?",
+    one slot per leaf. Each box
     shows the level, node id and status, the answer (wrapped; the full text is in the box's
     tooltip), how much evidence backs it and, for root causes, the countermeasures.
 
@@ -55,10 +61,22 @@ def tree_svg(analysis: WhyAnalysis) -> str:
     True
     """
     boxes = _layout(analysis)
-    depth = max(b.depth for b in boxes.values())
-    rows = max(b.y for b in boxes.values()) + 1
-    width = _MARGIN * 2 + (depth + 1) * _BOX_W + depth * _GAP_X
-    height = _MARGIN * 2 + rows * _BOX_H + (rows - 1) * _GAP_Y + 22
+    levels = max(b.depth for b in boxes.values()) + 1
+    slots = int(max(b.slot for b in boxes.values())) + 1
+    if direction == "auto":
+        direction = "TB" if slots * (_BOX_W + _GAP_SIDE) < levels * (_BOX_W + _GAP_LEVEL) \
+            else "LR"
+    if direction not in ("LR", "TB"):
+        raise ValueError(f"direction must be 'LR', 'TB' or 'auto', not {direction!r}")
+    across = direction == "LR"
+    for box in boxes.values():
+        box.x, box.y = _xy(box, across)
+    if across:
+        width = _MARGIN * 2 + levels * _BOX_W + (levels - 1) * _GAP_LEVEL
+        height = _MARGIN * 2 + slots * _BOX_H + (slots - 1) * _GAP_SIDE + 22
+    else:
+        width = _MARGIN * 2 + slots * _BOX_W + (slots - 1) * _GAP_SIDE
+        height = _MARGIN * 2 + levels * _BOX_H + (levels - 1) * _GAP_LEVEL + 22
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="salesops-why-tree" width="{width:.0f}" '
         f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
@@ -68,7 +86,7 @@ def tree_svg(analysis: WhyAnalysis) -> str:
     for box in boxes.values():  # edges first, so boxes sit on top of them
         if box.node is not None:
             parent = boxes[box.node.parent or "problem"]
-            parts.append(_edge(parent, box))
+            parts.append(_edge(parent, box, across))
     for box in boxes.values():
         parts.append(_box(box, analysis))
     parts.append(_legend(height - 14))
@@ -96,23 +114,31 @@ def _layout(analysis: WhyAnalysis) -> dict[str, _Box]:
     return boxes
 
 
-def _xy(box: _Box) -> tuple[float, float]:
-    return (_MARGIN + box.depth * (_BOX_W + _GAP_X), _MARGIN + box.y * (_BOX_H + _GAP_Y))
+def _xy(box: _Box, across: bool) -> tuple[float, float]:
+    if across:
+        return (_MARGIN + box.depth * (_BOX_W + _GAP_LEVEL),
+                _MARGIN + box.slot * (_BOX_H + _GAP_SIDE))
+    return (_MARGIN + box.slot * (_BOX_W + _GAP_SIDE),
+            _MARGIN + box.depth * (_BOX_H + _GAP_LEVEL))
 
 
-def _edge(parent: _Box, child: _Box) -> str:
-    px, py = _xy(parent)
-    cx, cy = _xy(child)
-    x1, y1 = px + _BOX_W, py + _BOX_H / 2
-    x2, y2 = cx, cy + _BOX_H / 2
-    middle = (x1 + x2) / 2
-    return (f'<path class="edge" d="M{x1:.1f},{y1:.1f} C{middle:.1f},{y1:.1f} '
-            f'{middle:.1f},{y2:.1f} {x2:.1f},{y2:.1f}" fill="none" stroke="#90a4ae" '
-            'stroke-width="1.5"/>')
+def _edge(parent: _Box, child: _Box, across: bool) -> str:
+    if across:
+        x1, y1 = parent.x + _BOX_W, parent.y + _BOX_H / 2
+        x2, y2 = child.x, child.y + _BOX_H / 2
+        middle = (x1 + x2) / 2
+        curve = f"C{middle:.1f},{y1:.1f} {middle:.1f},{y2:.1f}"
+    else:
+        x1, y1 = parent.x + _BOX_W / 2, parent.y + _BOX_H
+        x2, y2 = child.x + _BOX_W / 2, child.y
+        middle = (y1 + y2) / 2
+        curve = f"C{x1:.1f},{middle:.1f} {x2:.1f},{middle:.1f}"
+    return (f'<path class="edge" d="M{x1:.1f},{y1:.1f} {curve} {x2:.1f},{y2:.1f}" '
+            'fill="none" stroke="#90a4ae" stroke-width="1.5"/>')
 
 
 def _box(box: _Box, analysis: WhyAnalysis) -> str:
-    x, y = _xy(box)
+    x, y = box.x, box.y
     node = box.node
     if node is None:
         style, header = "problem", "PROBLEM"

@@ -18,6 +18,7 @@ by about 14 points; on another export it finds whatever fell most there.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 
 import pandas as pd
@@ -33,8 +34,16 @@ from salesops_nb.five_whys.model import (
     ProblemMetric,
     WhyAnalysis,
 )
+from salesops_nb.five_whys.refresh import refresh
+from salesops_nb.workspace import locate
 
-__all__ = ["DecliningSegment", "declining_segment", "worked_example"]
+__all__ = [
+    "DecliningSegment",
+    "declining_segment",
+    "half_years",
+    "saved_or_example",
+    "worked_example",
+]
 
 
 @dataclass(frozen=True)
@@ -260,3 +269,41 @@ def _mix_branch(analysis: WhyAnalysis, deals: pd.DataFrame,
         None, f"The deals shifted toward {dimension}s that always won less",
         evidence=[Evidence(text=note, verified=True)],
         status="supported" if material else "refuted", confidence=0.9)
+
+
+def saved_or_example(
+    path: str | os.PathLike[str],
+    deals: pd.DataFrame,
+    *,
+    source: str = "the built-in sample data",
+    refresh_numbers: bool = False,
+) -> tuple[WhyAnalysis, str]:
+    """The analysis saved at ``path``, or the worked example when there is none yet.
+
+    Parameters
+    ----------
+    path
+        ``<workspace>/five_whys/<name>.json``.
+    deals
+        Opportunities: the worked example is built on them, and ``refresh_numbers``
+        recomputes a saved analysis's evidence and checks on them.
+    source
+        Where ``deals`` came from, stored with computed numbers.
+
+    Returns
+    -------
+    (WhyAnalysis, str)
+        The analysis and a sentence saying where it came from, for the report.
+    """
+    workspace, name = locate(path, WhyAnalysis)
+    if workspace.exists(WhyAnalysis, name):
+        analysis = workspace.load(WhyAnalysis, name)
+        note = f"The analysis saved in {workspace.path_for(WhyAnalysis, name)}"
+        if refresh_numbers:
+            analysis = refresh(analysis, deals, source=source)
+            note += f", with its numbers recomputed on {source}"
+        return analysis, note + "."
+    return worked_example(deals, source=source), (
+        f"No analysis is saved at {workspace.path_for(WhyAnalysis, name)} yet, so this is the "
+        f"worked example, computed from {source}. Build your own with the editor (interactive "
+        "mode) and run the report again.")

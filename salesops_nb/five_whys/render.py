@@ -223,6 +223,7 @@ def html_report(
     findings: list[Finding] | None = None,
     today: dt.date | None = None,
     sections: tuple[str, ...] = ("problem", "diagram", "roots", "checks", "measures", "outline"),
+    headings: bool = True,
 ) -> Html:
     """The analysis as one self-contained HTML fragment (no script, no network).
 
@@ -239,7 +240,13 @@ def html_report(
         Which parts, in order: ``problem``, ``diagram``, ``roots`` (root causes and
         countermeasures), ``checks`` (findings and summary measures), ``measures``
         (countermeasure effectiveness), ``outline``.
+    headings
+        Give each section its heading (leave them out when the page titles the sections).
     """
+
+    def heading(text: str) -> str:
+        return f"<h3>{text}</h3>" if headings else ""
+
     parts = ['<div class="salesops-why">', _CSS]
     for section in sections:
         if section == "problem":
@@ -251,20 +258,20 @@ def html_report(
         elif section == "diagram":
             parts.append(f'<div class="diagram">{tree_svg(analysis)}</div>')
         elif section == "roots":
-            parts.append("<h3>Root causes and countermeasures</h3>")
+            parts.append(heading("Root causes and countermeasures"))
             parts.append(html_table(root_cause_table(analysis), empty="No root cause marked yet."))
         elif section == "checks":
-            parts.append("<h3>Coaching checks</h3>")
+            parts.append(heading("Coaching checks"))
             parts.append(html_table(summary(analysis).table()))
             if findings is not None:
                 parts.append(html_table(findings_table(findings),
                                         empty="No findings: the analysis passes every check."))
         elif section == "measures":
-            parts.append("<h3>Did the countermeasures work?</h3>")
+            parts.append(heading("Did the countermeasures work?"))
             parts.append(html_table(checks_table(analysis, today=today),
                                     empty="No countermeasure yet."))
         elif section == "outline":
-            parts.append("<h3>Outline</h3>" + _html_outline(analysis))
+            parts.append(heading("Outline") + _html_outline(analysis))
         else:
             raise ValueError(f"unknown section {section!r}")
     parts.append("</div>")
