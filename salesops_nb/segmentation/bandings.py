@@ -66,11 +66,10 @@ def band_expr(banding: Banding, frame: nw.DataFrame | nw.LazyFrame) -> nw.Expr:
     """String expression of the band label of each row (unknown label where missing)."""
     edges, labels = banding.cut_points()
     value = _frames.numeric(banding.field, frame)
-    chain: Any = nw.when(value.is_null()).then(nw.lit(banding.unknown_label))
+    cases = [(value.is_null(), banding.unknown_label)]
     for edge, label in zip(edges, labels[:-1], strict=True):
-        test = value <= edge if banding.closed == "right" else value < edge
-        chain = chain.when(test).then(nw.lit(label))
-    return chain.otherwise(nw.lit(labels[-1])).alias(banding.name)
+        cases.append((value <= edge if banding.closed == "right" else value < edge, label))
+    return _frames.label_chain(cases, labels[-1]).alias(banding.name)
 
 
 def pareto_curve(frame: Any, field: str, *, points: int = 200) -> Any:

@@ -31,6 +31,8 @@ from salesops_nb.segmentation.spec import Matrix, SegmentationSpec, Stratificati
 
 __all__ = ["AGGREGATIONS", "assign", "fit", "profile", "stratum_expr", "within_percentile_expr"]
 
+_POSITION = "__salesops_position"
+
 #: Aggregations a user may ask :func:`profile` for, by name.
 AGGREGATIONS = ("sum", "mean", "median", "min", "max", "std", "count", "n_unique")
 
@@ -93,7 +95,14 @@ def assign(frame: Any, spec: SegmentationSpec) -> Any:
     if spec.strata is not None:
         where = f"The strata metric of spec {spec.name!r}"
         _frames.require_numeric(nw_frame, spec.strata.metric, where)
-        out = out.with_columns(stratum_expr(spec.strata, out))
+        # The position is computed once as a column: each branch of the label chain would
+        # otherwise re-run the grouped rank (backends such as pandas do not share sub-results).
+        position = within_percentile_expr(
+            spec.strata.metric, out, higher_is_better=spec.strata.higher_is_better
+        )
+        out = out.with_columns(position.alias(_POSITION))
+        out = out.with_columns(stratum_expr(spec.strata, out, position=nw.col(_POSITION)))
+        out = out.drop(_POSITION)
     return nw.to_native(out)
 
 
@@ -112,16 +121,21 @@ def within_percentile_expr(
     return (rank - 0.5) / value.count().over(*keys)
 
 
-def stratum_expr(strata: Stratification, frame: nw.DataFrame | nw.LazyFrame) -> nw.Expr:
-    """The ``stratum`` column: within-segment position cut into ``strata.count`` equal parts."""
-    position = within_percentile_expr(
-        strata.metric, frame, higher_is_better=strata.higher_is_better
-    )
+def stratum_expr(
+    strata: Stratification, frame: nw.DataFrame | nw.LazyFrame, *, position: nw.Expr | None = None
+) -> nw.Expr:
+    """The ``stratum`` column: within-segment position cut into ``strata.count`` equal parts.
+
+    ``position`` defaults to :func:`within_percentile_expr` of the metric within ``segment``.
+    """
+    if position is None:
+        position = within_percentile_expr(
+            strata.metric, frame, higher_is_better=strata.higher_is_better
+        )
     labels = strata.stratum_labels()
-    chain: Any = nw.when(position.is_null()).then(nw.lit(strata.unknown_label))
-    for i, label in enumerate(labels[:-1], start=1):
-        chain = chain.when(position < i / strata.count).then(nw.lit(label))
-    return chain.otherwise(nw.lit(labels[-1])).alias("stratum")
+    cases = [(position.is_null(), strata.unknown_label)]
+    cases += [(position < i / strata.count, label) for i, label in enumerate(labels[:-1], 1)]
+    return _frames.label_chain(cases, labels[-1]).alias("stratum")
 
 
 def _matrix_expr(spec: SegmentationSpec, matrix: Matrix) -> nw.Expr:
@@ -129,14 +143,11 @@ def _matrix_expr(spec: SegmentationSpec, matrix: Matrix) -> nw.Expr:
     cols = spec.banding(matrix.columns)
     named = {(c.row, c.column): c.label for c in matrix.cells}
     row, col = nw.col(rows.name), nw.col(cols.name)
-    chain: Any = nw.when(
-        (row == rows.unknown_label) | (col == cols.unknown_label)
-    ).then(nw.lit(matrix.unknown_label))
+    cases = [((row == rows.unknown_label) | (col == cols.unknown_label), matrix.unknown_label)]
     for r in rows.band_labels():
         for c in cols.band_labels():
-            label = named.get((r, c), f"{r} / {c}")
-            chain = chain.when((row == r) & (col == c)).then(nw.lit(label))
-    return chain.otherwise(nw.lit(matrix.unknown_label)).alias(matrix.name)
+            cases.append(((row == r) & (col == c), named.get((r, c), f"{r} / {c}")))
+    return _frames.label_chain(cases, matrix.unknown_label).alias(matrix.name)
 
 
 # -- profile --------------------------------------------------------------------------------------

@@ -62,11 +62,8 @@ def rule_expr(rule: Rule, frame: nw.DataFrame | nw.LazyFrame) -> nw.Expr:
 
 def rules_expr(spec: SegmentationSpec, frame: nw.DataFrame | nw.LazyFrame) -> nw.Expr:
     """The label of the first matching rule, else the catch-all (a string expression)."""
-    chain: Any = None
-    for rule in spec.rules:
-        test = rule_expr(rule, frame)
-        chain = (nw.when(test) if chain is None else chain.when(test)).then(nw.lit(rule.label))
-    return chain.otherwise(nw.lit(spec.catch_all))
+    cases = [(rule_expr(rule, frame), rule.label) for rule in spec.rules]
+    return _frames.label_chain(cases, spec.catch_all or "")
 
 
 def validate_rules(spec: SegmentationSpec, frame: nw.DataFrame | nw.LazyFrame) -> None:
