@@ -18,39 +18,29 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 import narwhals as nw
 import numpy as np
 from narwhals.typing import IntoFrameT
+from pydantic import ValidationError
 
-from salesops_nb.errors import ParameterError, SalesOpsError
+from salesops_nb.errors import ParameterError
 from salesops_nb.segmentation.rates import require
+from salesops_nb.segmentation.spec import SpecError, Treatment
 
-__all__ = [
-    "TreatmentKeyError",
-    "TreatmentLike",
-    "TreatmentMap",
-    "priorities",
-]
+if TYPE_CHECKING:
+    from salesops_nb.segmentation.spec import SegmentationSpec
+
+__all__ = ["TreatmentKeyError", "TreatmentMap", "priorities"]
 
 ANY = "*"
 Benchmark = Literal["median", "mean", "top_quartile"]
 _KINDS = ("treatment", "intervention", "protection")
 
 
-class TreatmentKeyError(SalesOpsError):
+class TreatmentKeyError(SpecError):
     """A treatment names a segment or stratum label the segmentation does not have."""
-
-
-class TreatmentLike(Protocol):
-    """What :class:`TreatmentMap` reads from a treatment (the spec's ``Treatment`` has it)."""
-
-    segment: str
-    stratum: str
-    kind: str
-    name: str
-    description: str
 
 
 class TreatmentMap:
@@ -59,13 +49,13 @@ class TreatmentMap:
     Parameters
     ----------
     treatments
-        ``Treatment`` models from the spec, or dicts with their fields (``segment`` and
-        ``stratum`` default to ``"*"``; ``kind`` is "treatment", "intervention" or
-        "protection"; ``name`` is required).
+        :class:`~salesops_nb.segmentation.spec.Treatment` models, or dicts with their fields
+        (``segment`` and ``stratum`` default to ``"*"``; ``kind`` is "treatment",
+        "intervention" or "protection"; ``name`` is required).
 
     Raises
     ------
-    ParameterError
+    SpecError
         A treatment without a name or with an unknown kind, or two treatments for the same
         (segment, stratum) key.
 
@@ -79,17 +69,25 @@ class TreatmentMap:
     ('Coaching', 'Pooled inside sales')
     """
 
-    def __init__(self, treatments: Iterable[TreatmentLike | Mapping[str, Any]] = ()) -> None:
-        self.entries: list[dict[str, str]] = [_entry(t, i) for i, t in enumerate(treatments)]
+    def __init__(self, treatments: Iterable[Treatment | Mapping[str, Any]] = ()) -> None:
+        self.treatments: list[Treatment] = [_treatment(t, i) for i, t in enumerate(treatments)]
+        self.entries: list[dict[str, str]] = [t.model_dump() for t in self.treatments]
         seen: dict[tuple[str, str], str] = {}
         for entry in self.entries:
             key = (entry["segment"], entry["stratum"])
             if key in seen:
-                raise ParameterError(
+                raise SpecError(
                     f"Two treatments for segment {key[0]!r}, stratum {key[1]!r}: "
                     f"{seen[key]!r} and {entry['name']!r}.",
                     hint="Keep one treatment per (segment, stratum); use '*' for 'any'.")
             seen[key] = entry["name"]
+
+    @classmethod
+    def from_spec(cls, spec: SegmentationSpec) -> TreatmentMap:
+        """The treatments of a spec, checked against the labels the spec produces."""
+        plan = cls(spec.treatments)
+        plan.check(spec.labels(), spec.stratum_labels() or None)
+        return plan
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -157,7 +155,7 @@ class TreatmentMap:
 def priorities(frame: IntoFrameT, *, segment: str = "segment", stratum: str | None = "stratum",
                metric: str = "win_rate", volume: str = "closed", higher_is_better: bool = True,
                benchmark: Benchmark = "median",
-               treatments: TreatmentMap | Iterable[TreatmentLike | Mapping] | None = None,
+               treatments: TreatmentMap | Iterable[Treatment | Mapping] | None = None,
                volume_label: str = "deals", currency: str | None = None,
                scale: Literal["auto", "rate", "number"] = "auto") -> IntoFrameT:
     """Rank the cells where acting pays most: gap to the segment benchmark x volume.
@@ -256,24 +254,23 @@ def priorities(frame: IntoFrameT, *, segment: str = "segment", stratum: str | No
 
 
 # ----------------------------------------------------------------------------- internals
-def _entry(item: TreatmentLike | Mapping[str, Any], index: int) -> dict[str, str]:
-    get = item.get if isinstance(item, Mapping) else (lambda k, d=None: getattr(item, k, d))
-    entry = {
-        "segment": str(get("segment", ANY) or ANY),
-        "stratum": str(get("stratum", ANY) or ANY),
-        "kind": str(get("kind", "") or ""),
-        "name": str(get("name", "") or "").strip(),
-        "description": str(get("description", "") or ""),
-    }
-    if not entry["name"]:
-        raise ParameterError(f"Treatment number {index + 1} has no name.",
-                             hint="Name what is done, e.g. 'Deal review' or 'Key-account cover'.")
-    if entry["kind"] not in _KINDS:
-        raise ParameterError(
-            f"Treatment {entry['name']!r} has kind {entry['kind']!r}.",
-            hint=f"kind is one of: {', '.join(_KINDS)} (a standard play, a fix for bad "
-                 "outcomes, a guard for good ones).")
-    return entry
+def _treatment(item: Treatment | Mapping[str, Any], index: int) -> Treatment:
+    if isinstance(item, Treatment):
+        return item
+    try:
+        return Treatment.model_validate(dict(item) if isinstance(item, Mapping) else item)
+    except (ValidationError, TypeError, ValueError) as err:
+        name = item.get("name") if isinstance(item, Mapping) else None
+        where = f"Treatment {name!r}" if name else f"Treatment number {index + 1}"
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in err.errors()
+        ) if isinstance(err, ValidationError) else str(err)
+        raise SpecError(
+            f"{where} is not valid: {problems}.",
+            hint=f"Give a name and a kind ({', '.join(_KINDS)}); segment and stratum are "
+                 "labels or '*' for any, e.g. {'segment': 'SMB', 'stratum': 'bottom quartile', "
+                 "'kind': 'intervention', 'name': 'Deal review'}.",
+        ) from err
 
 
 def _specificity(entry: dict[str, str], segment: str, stratum: str | None) -> int:
