@@ -48,7 +48,8 @@ from salesops_nb.installments.scores import score as item_score
 __all__ = ["sequence", "sequence_plan"]
 
 _INSERTION_STEPS = (1, 2, 3, 5, 8)
-_DECODES = 30_000  # local-search budget: decodes x items, about a second of work
+_DECODES = 30_000
+_PATIENCE = 10  # restarts without a better plan before the search stops  # local-search budget: decodes x items, about a second of work
 
 
 def sequence(
@@ -306,6 +307,7 @@ def _improve(decoder: _Decoder, rank: np.ndarray, starts: np.ndarray, budget: in
     best_rank, best_starts, best_key = rank, starts, decoder.key(starts)
     here_rank, here_starts, here_key = best_rank, best_starts, best_key
     evals = 0
+    stale = 0  # restarts since the best last improved: small backlogs run out of new lists
     k = 0  # resume the scan where the last move was kept, not from the top
     while evals < budget:
         order = list(np.lexsort((here_rank, here_starts)))
@@ -336,7 +338,11 @@ def _improve(decoder: _Decoder, rank: np.ndarray, starts: np.ndarray, budget: in
         if improved:
             if here_key > best_key:
                 best_rank, best_starts, best_key = here_rank, here_starts, here_key
+                stale = 0
             continue
+        stale += 1
+        if stale > _PATIENCE:
+            break
         # A local optimum: restart from the best list with a few random swaps.
         here_rank = best_rank.copy()
         order = list(np.lexsort((best_rank, best_starts)))
