@@ -29,9 +29,16 @@ from salesops_nb.charter.edit import (
     use_library_licence,
 )
 from salesops_nb.charter.errors import CharterError
-from salesops_nb.charter.example import example_charter
+from salesops_nb.charter.example import example_charter, load_or_example
 from salesops_nb.charter.library import Library, load_library
-from salesops_nb.charter.lint import RULES, Finding, LintConfig, lint, strategic_shares
+from salesops_nb.charter.lint import (
+    RULES,
+    Finding,
+    LintConfig,
+    findings_table,
+    lint,
+    strategic_shares,
+)
 from salesops_nb.charter.maturity import MaturityReport, maturity
 from salesops_nb.charter.model import (
     SECTIONS,
@@ -48,7 +55,7 @@ from salesops_nb.charter.model import (
     Stakeholder,
     VersionEntry,
 )
-from salesops_nb.charter.render_markdown import to_markdown
+from salesops_nb.charter.render_markdown import escape_markdown, to_markdown
 from salesops_nb.charter.screening import (
     boundary_matrix,
     included,
@@ -92,11 +99,14 @@ __all__ = [
     "add_objective",
     "add_service",
     "boundary_matrix",
+    "escape_markdown",
     "example_charter",
     "export",
+    "findings_table",
     "included",
     "lint",
     "load_library",
+    "load_or_example",
     "maturity",
     "next_version",
     "outcome",

@@ -7,7 +7,9 @@ checks and the maturity score have something to teach.
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
+from pathlib import Path
 
 from salesops_nb.charter.library import load_library
 from salesops_nb.charter.model import (
@@ -17,8 +19,9 @@ from salesops_nb.charter.model import (
     Stakeholder,
     VersionEntry,
 )
+from salesops_nb.workspace import locate
 
-__all__ = ["example_charter"]
+__all__ = ["example_charter", "load_or_example"]
 
 # (library id, share of the team's capacity in %)
 _SERVICES = (
@@ -119,3 +122,34 @@ def example_charter(today: date | None = None) -> Charter:
                          summary="Finance as decider on pricing exceptions; margin objective."),
         ],
     )
+
+
+def load_or_example(
+    path: str | os.PathLike[str], *, organisation: str = ""
+) -> tuple[Charter, bool]:
+    """Load the charter saved at ``path``, or the worked example when there is none yet.
+
+    Parameters
+    ----------
+    path
+        ``<workspace>/charter/<name>.json``.
+    organisation
+        When not empty, replaces the organisation name (of the file's charter or the example).
+
+    Returns
+    -------
+    (charter, from_file)
+        ``from_file`` is False when the worked example stands in.
+
+    Raises
+    ------
+    WorkspaceError
+        A path that is not a charter's, or a damaged file (never silently replaced by the
+        example).
+    """
+    workspace, name = locate(Path(path), Charter)
+    from_file = workspace.exists(Charter, name)
+    charter = workspace.load(Charter, name) if from_file else example_charter()
+    if organisation.strip():
+        charter.organisation = organisation.strip()
+    return charter, from_file

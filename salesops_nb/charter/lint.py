@@ -14,13 +14,17 @@ Every rule is listed in :data:`RULES` with the section it belongs to.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
+
+import pandas as pd
 
 from salesops_nb.charter.model import Charter, Objective
 from salesops_nb.charter.screening import included, sign_off_status, suggest
 
-__all__ = ["RULES", "SEVERITIES", "Finding", "LintConfig", "lint", "strategic_shares"]
+__all__ = [
+    "RULES", "SEVERITIES", "Finding", "LintConfig", "findings_table", "lint", "strategic_shares",
+]
 
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 
@@ -158,6 +162,12 @@ def lint(charter: Charter, config: LintConfig | None = None) -> list[Finding]:
         key=lambda f: (SEVERITIES.index(f.severity), sections.index(f.section),
                        order.index(f.rule)),
     )
+
+
+def findings_table(findings: list[Finding]) -> pd.DataFrame:
+    """The findings as a table: severity, section, message, suggestion, where, rule."""
+    columns = ["severity", "section", "message", "suggestion", "where", "rule"]
+    return pd.DataFrame([asdict(f) for f in findings], columns=columns)
 
 
 def _finding(rule: str, severity: str, message: str, suggestion: str, where: str = "") -> Finding:

@@ -28,11 +28,12 @@ STYLE = """
   border-bottom: 1px solid #ddd; }
 .so-charter h3 { font-size: 1.05em; margin-bottom: .3em; }
 .so-charter table { border-collapse: collapse; width: 100%; margin: .6em 0 1em;
-  font-size: .9em; }
-.so-charter th, .so-charter td { border: 1px solid #ccc; padding: .35em .5em;
-  text-align: left; vertical-align: top; }
+  font-size: .9em; table-layout: auto; }
+/* Two classes and two elements outweigh notebook styles that right-align every cell. */
+.so-charter table.so-table th, .so-charter table.so-table td { border: 1px solid #ccc;
+  padding: .35em .5em; text-align: left; vertical-align: top; }
 .so-charter th { background: #f1f5f1; }
-.so-charter .raci td.role { text-align: center; font-weight: 600; width: 3.5em; }
+.so-charter table.so-table.raci td.role { text-align: center; font-weight: 600; width: 3.5em; }
 .so-charter .role-A { background: #c8e6c9; } .so-charter .role-R { background: #e3f2fd; }
 .so-charter .role-C { background: #fff8e1; } .so-charter .role-I { background: #f5f5f5; }
 .so-charter .meta { color: #555; font-size: .95em; }
@@ -122,7 +123,7 @@ def _table(table: _tables.Table, css: str = "", cell_class=None) -> list[str]:
     if not rows:
         return ['<p class="empty">None yet.</p>']
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    lines = [f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>']
+    lines = [f'<table class="so-table {css}"><thead><tr>{head}</tr></thead><tbody>']
     for row in rows:
         cells = []
         for i, value in enumerate(row):

@@ -58,7 +58,7 @@ def test_html_is_standalone_with_every_section_raci_table_and_svg_chart(exported
     assert page.startswith("<!DOCTYPE html>")
     headings = [html.unescape(h) for h in re.findall(r"<h2[^>]*>(.+?)</h2>", page)]
     assert headings == [*TITLES, "Coaching checks"]
-    assert '<table class="raci">' in page and 'class="role role-A"' in page
+    assert '<table class="so-table raci">' in page and 'class="role role-A"' in page
     assert page.count("<svg") == 1 and "Services by class" in page
     assert "@media print" in page
     # offline: nothing fetched from elsewhere
