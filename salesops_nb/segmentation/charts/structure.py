@@ -8,6 +8,7 @@ tooltips on every mark.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import altair as alt
@@ -50,7 +51,8 @@ def segment_sizes_chart(
     order = data[by].tolist()
     base = alt.Chart(data).encode(
         y=alt.Y(f"{by}:N", sort=order, title=None),
-        x=alt.X("count:Q", title=entity.capitalize(), axis=alt.Axis(format=",~f")),
+        x=alt.X("count:Q", title=entity.capitalize(),
+                axis=alt.Axis(format="~s", tickCount=6)),
         tooltip=tooltip,
     )
     bars = base.mark_bar(color=_BAR)
@@ -145,8 +147,9 @@ def segment_stratum_heatmap(
     title = {"count": "Rows", "win_rate": "Win rate", "share": "Share"}.get(value, value)
     base = alt.Chart(data).encode(
         x=alt.X(f"{stratum}:N", sort=list(dict.fromkeys(data[stratum])), title="Stratum",
-                axis=alt.Axis(labelAngle=0)),
-        y=alt.Y(f"{segment}:N", sort=list(dict.fromkeys(data[segment])), title=None),
+                axis=alt.Axis(labelAngle=0, grid=False)),
+        y=alt.Y(f"{segment}:N", sort=list(dict.fromkeys(data[segment])), title=None,
+                axis=alt.Axis(grid=False)),
         tooltip=[
             alt.Tooltip(f"{segment}:N", title="Segment"),
             alt.Tooltip(f"{stratum}:N", title="Stratum"),
@@ -158,7 +161,12 @@ def segment_stratum_heatmap(
         color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme="blues"),
                         legend=alt.Legend(format=fmt))
     )
-    text = base.mark_text(fontSize=11).encode(text=alt.Text(f"{value}:Q", format=fmt))
+    text = base.transform_filter(f"isValid(datum[{json.dumps(value)}])").mark_text(
+        fontSize=11
+    ).encode(
+        text=alt.Text(f"{value}:Q", format=fmt),
+        color=_contrast(f"datum[{json.dumps(value)}]", data[value]),
+    )
     return _configure(
         alt.layer(cells, text).properties(
             width=_WIDTH - 160,
@@ -184,8 +192,9 @@ def migration_chart(counts: pd.DataFrame, *, entity: str = "entities") -> alt.La
     data["stayed"] = data["before"] == data["after"]
     order = list(dict.fromkeys([*data["before"], *data["after"]]))
     base = alt.Chart(data).encode(
-        x=alt.X("after:N", sort=order, title="Segment now", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("before:N", sort=order, title="Segment before"),
+        x=alt.X("after:N", sort=order, title="Segment now",
+                axis=alt.Axis(labelAngle=0, grid=False)),
+        y=alt.Y("before:N", sort=order, title="Segment before", axis=alt.Axis(grid=False)),
         tooltip=[
             alt.Tooltip("before:N", title="Before"),
             alt.Tooltip("after:N", title="Now"),
@@ -198,7 +207,10 @@ def migration_chart(counts: pd.DataFrame, *, entity: str = "entities") -> alt.La
                         scale=alt.Scale(scheme="oranges", domain=[0, 1]),
                         legend=alt.Legend(format=".0%"))
     )
-    text = base.mark_text(fontSize=11).encode(text=alt.Text("count:Q", format=","))
+    text = base.mark_text(fontSize=11).encode(
+        text=alt.Text("count:Q", format=","),
+        color=_contrast("datum.share_of_before", pd.Series([0.0, 1.0])),
+    )
     # The diagonal (stayed) is outlined so it reads at a glance.
     stayed = base.transform_filter("datum.stayed").mark_rect(
         fillOpacity=0, stroke="#333333", strokeWidth=1.5
@@ -213,6 +225,13 @@ def migration_chart(counts: pd.DataFrame, *, entity: str = "entities") -> alt.La
             ),
         )
     )
+
+
+def _contrast(field: str, values: pd.Series) -> alt.condition:
+    """White text on the darker half of a sequential colour scale, black on the lighter half."""
+    numbers = pd.to_numeric(values, errors="coerce").dropna()
+    middle = float((numbers.min() + numbers.max()) / 2) if len(numbers) else 0.0
+    return alt.condition(f"{field} > {middle!r}", alt.value("white"), alt.value("#222222"))
 
 
 def _require(table: pd.DataFrame, columns: list[str], chart: str) -> None:
