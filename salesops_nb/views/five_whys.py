@@ -19,9 +19,14 @@ import pandas as pd
 
 from salesops_nb.errors import SalesOpsError
 from salesops_nb.five_whys.diagram import tree_svg
-from salesops_nb.five_whys.evidence import parse_query, run_query
+from salesops_nb.five_whys.evidence import describe_query, parse_query, run_query
 from salesops_nb.five_whys.lint import findings_table, lint, summary
-from salesops_nb.five_whys.model import EffectivenessCheck, WhyAnalysis, make_evidence
+from salesops_nb.five_whys.model import (
+    EffectivenessCheck,
+    ProblemMetric,
+    WhyAnalysis,
+    make_evidence,
+)
 from salesops_nb.five_whys.render import html_table, node_label
 from salesops_nb.workspace import DEFAULT_ROOT, locate
 
@@ -74,6 +79,9 @@ class FiveWhysEditor(w.VBox):
         self.when = text("When", "Q3 2026, against Q2")
         self.how_big = text("How big", "from 31% to 22% (-9 points, 240 deals)")
         self.team = text("Team", "who took part")
+        self.metric_before = text("Before", "optional: win_rate where region = EMEA and "
+                                  "close_date 2026-01-01..2026-03-31")
+        self.metric_after = text("After", "the same query over the later period")
         self.save_problem = self._button("Save problem", "check", self._on_problem)
 
         self.picker = w.Dropdown(description="Node", layout=_WIDE)
@@ -126,7 +134,9 @@ class FiveWhysEditor(w.VBox):
 
         return [
             box("1. State the problem: what, where, when, how big (a number)", self.what,
-                self.where, self.when, self.how_big, self.team, self.save_problem),
+                self.where, self.when, self.how_big, self.team,
+                w.HTML("<i>The gap as numbers from the data (computed when you save):</i>"),
+                self.metric_before, self.metric_after, self.save_problem),
             box("2. Ask why, on any node; add the other causes too (what else had to be true?)",
                 self.picker, self.answer,
                 w.HBox([self.ask_why, self.add_sibling, self.edit_answer])),
@@ -183,9 +193,25 @@ class FiveWhysEditor(w.VBox):
     def _on_problem(self) -> None:
         def edit(a: WhyAnalysis) -> WhyAnalysis:
             changed = a.with_problem(what=self.what.value, where=self.where.value,
-                                     when=self.when.value, how_big=self.how_big.value)
+                                     when=self.when.value, how_big=self.how_big.value,
+                                     metric=self._problem_metric())
             return changed.model_copy(update={"team": self.team.value})
         self.apply(edit, select=self.picker.value)
+
+    def _problem_metric(self) -> ProblemMetric | None:
+        texts = (self.metric_before.value.strip(), self.metric_after.value.strip())
+        if not any(texts):
+            return None
+        if not all(texts):
+            raise _FormError("The problem metric needs both a before and an after query.",
+                             hint="Write the same query over two periods, e.g. close_date "
+                             "2026-01-01..2026-03-31 and close_date 2026-04-01..2026-06-30.")
+        before, after = (parse_query(t) for t in texts)
+        if self.deals is None:
+            return ProblemMetric(before=before, after=after)
+        return ProblemMetric(before=before, after=after,
+                             before_result=run_query(before, self.deals, source=self.source),
+                             after_result=run_query(after, self.deals, source=self.source))
 
     def _on_why(self) -> None:
         parent = self.selected
@@ -314,6 +340,9 @@ class FiveWhysEditor(w.VBox):
         self.what.value, self.where.value = problem.what, problem.where
         self.when.value, self.how_big.value = problem.when, problem.how_big
         self.team.value = self.analysis.team
+        metric = problem.metric
+        self.metric_before.value = describe_query(metric.before) if metric else ""
+        self.metric_after.value = describe_query(metric.after) if metric else ""
 
     def _refresh(self, *, select: str | None) -> None:
         analysis = self.analysis

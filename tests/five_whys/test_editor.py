@@ -130,3 +130,21 @@ def test_hostile_text_is_escaped_in_the_live_views(editor):
     ask(editor, '<img src=x onerror=alert(1)> "quoted"')
     assert "<img" not in editor.diagram.value and "<img" not in editor.checks.value
     assert "&lt;img" in editor.diagram.value
+
+
+def test_the_problem_metric_is_computed_from_the_data(editor, tmp_path, deals):
+    editor.what.value = "Win rate of Referral deals fell"
+    editor.metric_before.value = ("win_rate where lead_source = Referral and "
+                                  "close_date 2025-10-01..2026-03-31")
+    editor.metric_after.value = "win_rate where lead_source = Referral and close_date 2026-04-01.."
+    editor.save_problem.click()
+    metric = saved(tmp_path).problem.metric
+    after = deals[(deals.lead_source == "Referral") & deals.is_closed
+                  & (deals.close_date >= "2026-04-01")]
+    assert metric.after_result.value == pytest.approx(after.is_won.mean())
+    assert "no measurable gap" not in editor.checks.value
+    editor.metric_after.value = ""
+    editor.save_problem.click()
+    assert "both a before and an after" in editor.message.value
+    reopened = FiveWhysEditor(tmp_path / "five_whys" / "main.json")
+    assert reopened.metric_before.value.startswith("win_rate where lead_source = Referral")
