@@ -27,7 +27,6 @@ import math
 from datetime import date
 from typing import ClassVar, Literal
 
-import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from salesops_nb.workspace import Artefact, Migrations
@@ -279,11 +278,3 @@ class InstallmentPlan(Artefact):
         """Return a copy with ``items`` as the backlog and no schedule (it is out of date)."""
         return self.model_copy(update={"items": list(items), "schedule": None})
 
-
-def _validation_message(err: pydantic.ValidationError) -> str:
-    """One line per problem, with the field path: for errors shown to users."""
-    lines = []
-    for problem in err.errors():
-        where = ".".join(str(p) for p in problem["loc"]) or "value"
-        lines.append(f"{where}: {problem['msg']}")
-    return "; ".join(lines)

@@ -48,8 +48,8 @@ from salesops_nb.installments.scores import score as item_score
 __all__ = ["sequence", "sequence_plan"]
 
 _INSERTION_STEPS = (1, 2, 3, 5, 8)
-_DECODES = 30_000
-_PATIENCE = 10  # restarts without a better plan before the search stops  # local-search budget: decodes x items, about a second of work
+_DECODES = 30_000  # local-search budget: decodes x items, about a second of work
+_PATIENCE = 10  # restarts without a better plan before the search stops
 
 
 def sequence(
