@@ -33,7 +33,7 @@ from narwhals.typing import IntoFrameT
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from salesops_nb.errors import ParameterError
-from salesops_nb.segmentation.rates import fit_priors, rate_table, require
+from salesops_nb.segmentation.rates import eager, fit_priors, rate_table, require
 
 __all__ = ["FLAGS", "Comparison", "OutcomeRule", "benchmark_table", "compare"]
 
@@ -124,7 +124,7 @@ class Comparison:
 
     def flagged(self, flag: str = "bad") -> Any:
         """The entities whose ``outcome`` is ``flag``."""
-        frame = nw.from_native(self.entities, eager_only=True)
+        frame = eager(self.entities)
         return frame.filter(nw.col("outcome") == flag).to_native()
 
 
@@ -161,7 +161,7 @@ def compare(frame: IntoFrameT, *, entity: str = "rep_id", segment: str = "segmen
     >>> result.entities["outcome"].tolist()
     ['good', 'good', 'typical', 'typical', 'typical', 'typical', 'bad', 'bad']
     """
-    data = nw.from_native(frame, eager_only=True)
+    data = eager(frame)
     rules = _rules(metrics, data)
     if not isinstance(min_peers, int) or min_peers < 1:
         raise ParameterError(f"min_peers={min_peers!r} must be a whole number >= 1.",
@@ -178,9 +178,9 @@ def compare(frame: IntoFrameT, *, entity: str = "rep_id", segment: str = "segmen
     for rule in rules:
         basis = f"{rule.metric}_basis"
         if rule.successes and rule.shrink:
-            data = nw.from_native(rate_table(data.to_native(), successes=rule.successes,
+            data = eager(rate_table(data.to_native(), successes=rule.successes,
                                              trials=rule.trials, segment=segment,
-                                             name=rule.metric), eager_only=True)
+                                             name=rule.metric))
             priors[rule.metric] = fit_priors(data.to_native(), successes=rule.successes,
                                              trials=rule.trials, segment=segment)
             data = data.with_columns(nw.col(f"{rule.metric}_shrunk").alias(basis))
@@ -207,7 +207,7 @@ def benchmark_table(frame: IntoFrameT, *, segment: str = "segment",
         ``segment``, ``metric``, ``n``, ``mean``, ``sd``, ``min``, ``q1``, ``median``,
         ``q3``, ``max``; sorted by segment then metric order.
     """
-    data = nw.from_native(frame, eager_only=True)
+    data = eager(frame)
     require(data, [segment, *metrics], purpose="The benchmark table")
     key = nw.col(segment).cast(nw.String).fill_null("(no segment)").alias("segment")
     parts = []
@@ -305,7 +305,7 @@ def _scores(rule: OutcomeRule, min_peers: int) -> list[nw.Expr]:
 
 def _name_bases(benchmarks: Any, rules: list[OutcomeRule]) -> Any:
     """Benchmarks name the metric and say whether the value is a shrunk rate."""
-    frame = nw.from_native(benchmarks, eager_only=True)
+    frame = eager(benchmarks)
     names = {f"{r.metric}_basis": r.metric for r in rules}
     basis = {f"{r.metric}_basis": ("shrunk rate" if r.successes and r.shrink else "value")
              for r in rules}

@@ -31,6 +31,7 @@ import narwhals as nw
 from narwhals.typing import IntoFrameT
 
 from salesops_nb.errors import DataError, MissingColumnsError, ParameterError
+from salesops_nb.segmentation.rates import eager
 
 __all__ = [
     "DEAL_METRICS",
@@ -142,7 +143,7 @@ def entity_table(opportunities: IntoFrameT, entity: Entity = "reps", *,
     if per is not None and per not in ("month", "quarter", "year"):
         raise ParameterError(f"per={per!r} is not a period.",
                              hint='Use "month", "quarter", "year" or None.')
-    frame = nw.from_native(opportunities, eager_only=True)
+    frame = eager(opportunities)
     key = _KEYS[entity]
     dated = between is not None or per is not None
     _require(frame, [key, *_NEEDED, *([date_column] if dated else [])], entity)

@@ -25,7 +25,7 @@ from narwhals.typing import IntoFrameT
 from scipy.stats import rankdata
 
 from salesops_nb.errors import ParameterError
-from salesops_nb.segmentation.rates import count_array, require, segment_key
+from salesops_nb.segmentation.rates import count_array, eager, require, segment_key
 
 __all__ = ["MixCheck", "mix_check"]
 
@@ -60,7 +60,7 @@ class MixCheck:
     @property
     def flagged(self) -> Any:
         """The entities caught in at least one flipped pair."""
-        frame = nw.from_native(self.entities, eager_only=True)
+        frame = eager(self.entities)
         return frame.filter(nw.col("paradox")).to_native()
 
 
@@ -105,7 +105,7 @@ def mix_check(frame: IntoFrameT, *, entity: str = "rep_id", segment: str = "segm
     if not isinstance(min_trials, int) or isinstance(min_trials, bool) or min_trials < 1:
         raise ParameterError(f"min_trials={min_trials!r} must be a whole number >= 1.",
                              hint="5 (the default) keeps one-deal cells out of the comparison.")
-    data = nw.from_native(frame, eager_only=True)
+    data = eager(frame)
     require(data, [entity, segment, successes, trials], purpose="The mix check")
     namespace = nw.get_native_namespace(data)
 

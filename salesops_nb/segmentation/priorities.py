@@ -26,7 +26,7 @@ from narwhals.typing import IntoFrameT
 from pydantic import ValidationError
 
 from salesops_nb.errors import ParameterError
-from salesops_nb.segmentation.rates import require
+from salesops_nb.segmentation.rates import eager, require
 from salesops_nb.segmentation.spec import SpecError, Treatment
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ class TreatmentMap:
         Each distinct (segment, stratum) pair is looked up once, then joined back: the rows
         themselves are never visited in Python. Unknown labels raise first (:meth:`check`).
         """
-        data = nw.from_native(frame, eager_only=True)
+        data = eager(frame)
         columns = [segment] + ([stratum] if stratum else [])
         require(data, columns, purpose="Assigning treatments")
         keys = {c: f"__key_{i}" for i, c in enumerate(columns)}
@@ -197,7 +197,7 @@ def priorities(frame: IntoFrameT, *, segment: str = "segment", stratum: str | No
         benchmark", "above benchmark", "at benchmark"), ``explanation`` and, with
         treatments, ``treatment``, ``treatment_kind``, ``treatment_description``.
     """
-    data = nw.from_native(frame, eager_only=True)
+    data = eager(frame)
     cells_by = ["segment"] + (["stratum"] if stratum else [])
     require(data, [segment, metric, volume] + ([stratum] if stratum else []),
             purpose="Treatment priorities")
@@ -247,9 +247,8 @@ def priorities(frame: IntoFrameT, *, segment: str = "segment", stratum: str | No
              "impact", "position", "explanation")
     if treatments is not None:
         plan = treatments if isinstance(treatments, TreatmentMap) else TreatmentMap(treatments)
-        cells = nw.from_native(plan.assign(cells.to_native(), segment="segment",
-                                           stratum="stratum" if stratum else None),
-                               eager_only=True).sort("priority")
+        cells = eager(plan.assign(cells.to_native(), segment="segment",
+                                  stratum="stratum" if stratum else None)).sort("priority")
     return nw.maybe_reset_index(cells).to_native()
 
 

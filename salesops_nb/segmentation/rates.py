@@ -44,6 +44,7 @@ An entity without trials has no rate, raw or shrunk (null): it is never ranked.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import narwhals as nw
 import numpy as np
@@ -156,7 +157,7 @@ def fit_priors(frame: IntoFrameT, *, successes: str = "won", trials: str = "clos
         entities' rates), ``winsorised`` (entities whose z-score was clipped), ``prior_mean``,
         ``alpha``, ``beta``, ``strength`` (alpha + beta) and ``prior_note``.
     """
-    data = nw.from_native(frame, eager_only=True)
+    data = eager(frame)
     require(data, [successes, trials, segment], purpose="Rate shrinkage")
     counts = _counts(data, successes, trials, segment)
     return _fit(counts, max_strength)
@@ -199,7 +200,7 @@ def rate_table(frame: IntoFrameT, *, successes: str = "won", trials: str = "clos
     >>> table["win_rate_funnel"].tolist()
     ['within', 'within', 'within', 'within']
     """
-    data = nw.from_native(frame, eager_only=True)
+    data = eager(frame)
     require(data, [successes, trials, segment], purpose="Rate comparison")
     counts = _counts(data, successes, trials, segment)
     priors = _fit(counts, max_strength)
@@ -242,6 +243,26 @@ def rate_table(frame: IntoFrameT, *, successes: str = "won", trials: str = "clos
 
 
 # ----------------------------------------------------------------------------- internals
+def eager(frame: Any) -> nw.DataFrame:
+    """A narwhals DataFrame of ``frame``; lazy frames (Polars, DuckDB) are collected first.
+
+    Entity tables are aggregates (one row per rep or account), small enough to hold.
+    """
+    try:
+        data = nw.from_native(frame)
+    except TypeError as err:
+        raise ParameterError(
+            f"Expected a table (pandas or Polars DataFrame), got {type(frame).__name__}.",
+            hint="Pass the entity table, e.g. salesops_nb.segmentation.entities.rep_table(deals).",
+        ) from err
+    if isinstance(data, nw.LazyFrame):
+        data = data.collect()
+    if not isinstance(data, nw.DataFrame):
+        raise ParameterError(f"Expected a table, got a single column ({type(frame).__name__}).",
+                             hint="Pass the whole table, not one of its columns.")
+    return data
+
+
 def require(frame: nw.DataFrame, columns: Sequence[str], *, purpose: str) -> None:
     """Raise one error naming every column ``purpose`` needs and ``frame`` lacks."""
     missing = [c for c in dict.fromkeys(columns) if c not in frame.columns]

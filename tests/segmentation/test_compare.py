@@ -147,3 +147,12 @@ def test_bad_rules_and_columns_raise_teaching_errors():
         compare(_peers(), metrics=["score"], min_peers=0)
     with pytest.raises(ParameterError, match="successes and trials"):
         compare(_peers(), metrics=[{"metric": "score", "successes": "won"}])
+
+
+def test_lazy_frames_are_collected_and_non_tables_refused():
+    lazy = compare(pl.from_pandas(_peers()).lazy(), metrics=["score"])
+    assert isinstance(lazy.entities, pl.DataFrame)
+    assert lazy.entities["score_flag"].to_list() == compare(
+        _peers(), metrics=["score"]).entities.score_flag.tolist()
+    with pytest.raises(ParameterError, match="Expected a table"):
+        compare([1, 2, 3], metrics=["score"])

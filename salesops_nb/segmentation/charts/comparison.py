@@ -12,14 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 import altair as alt
-import narwhals as nw
 import numpy as np
 import pandas as pd
 
 from salesops_nb.errors import MissingColumnsError, ParameterError
 from salesops_nb.overview.charts import _configure
 from salesops_nb.segmentation.compare import Comparison
-from salesops_nb.segmentation.rates import funnel_lines
+from salesops_nb.segmentation.rates import eager, funnel_lines
 
 __all__ = ["FLAG_COLORS", "distribution_chart", "funnel_chart", "priority_chart"]
 
@@ -313,7 +312,7 @@ def _thin(data: pd.DataFrame, keep: pd.Series) -> tuple[pd.DataFrame, str]:
 def _pandas(frame: Any) -> pd.DataFrame:
     if isinstance(frame, pd.DataFrame):
         return frame
-    return nw.from_native(frame, eager_only=True).to_pandas()
+    return eager(frame).to_pandas()
 
 
 def _require(table: pd.DataFrame, columns: list[str], chart: str) -> None:
