@@ -252,14 +252,15 @@ def _title(node: Any, source: Path) -> str:
 def _headless_values(template: Template, values: dict[str, Any]) -> dict[str, Any]:
     """Adapt parameter values to a headless run in ``out_dir``.
 
-    Every ``*_path`` parameter is made absolute from the caller's folder (the kernel runs in the
-    output folder, where a template's exports land); ``data_path`` must exist. A template's
-    ``interactive`` flag defaults to False: widgets draw nothing in a report.
+    Every ``*_path`` parameter, given or default, is made absolute from the caller's folder (the
+    kernel runs in the output folder, where a template's exports land); ``data_path`` must
+    exist. A template's ``interactive`` flag defaults to False: widgets draw nothing in a report.
     """
     adapted = dict(values)
-    for name, value in values.items():
-        if name.endswith("_path") and isinstance(value, str) and value:
-            adapted[name] = str(Path(value).expanduser().resolve())
+    for param in template.parameters:
+        value = values.get(param.name, param.default)
+        if param.name.endswith("_path") and isinstance(value, str) and value:
+            adapted[param.name] = str(Path(value).expanduser().resolve())
     data_path = values.get("data_path")
     if isinstance(data_path, str) and data_path and not Path(adapted["data_path"]).exists():
         raise DataFileError(

@@ -237,3 +237,25 @@ def test_export_html_offline_without_a_kernel(tmp_path):
 def test_export_html_of_a_missing_notebook(tmp_path):
     with pytest.raises(ReportError, match="cannot be read"):
         export_html(tmp_path / "missing.ipynb", tmp_path / "out.html")
+
+
+def test_default_paths_are_read_from_the_callers_folder(tmp_path, monkeypatch):
+    from salesops_nb.parameters import Parameter
+    from salesops_nb.report import _headless_values
+    from salesops_nb.templates import Template
+
+    template = Template(
+        name="toy", path=tmp_path / "toy.ipynb", title="Toy", description="", order=1,
+        parameters=(
+            Parameter("plan_path", "str", "salesops-workspace/plan/main.json", "the plan"),
+            Parameter("notes_path", "str", "", "optional notes"),
+            Parameter("interactive", "bool", True, "show the widget"),
+        ),
+    )
+    monkeypatch.chdir(tmp_path)
+    values = _headless_values(template, {})
+    assert values == {
+        "plan_path": str(tmp_path / "salesops-workspace" / "plan" / "main.json"),
+        "interactive": False,
+    }
+    assert _headless_values(template, {"interactive": True})["interactive"] is True
