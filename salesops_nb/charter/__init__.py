@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from salesops_nb.charter.baselines import baseline_table, kpi_baselines
 from salesops_nb.charter.edit import (
     add_decision,
     add_kpi,
@@ -66,7 +67,7 @@ from salesops_nb.charter.screening import (
 )
 
 _LAZY = {
-    "export": "salesops_nb.charter.export",
+    "export": "salesops_nb.charter.exports",
     "services_chart": "salesops_nb.charter.charts",
     "services_by_class": "salesops_nb.charter.charts",
     "to_docx": "salesops_nb.charter.render_docx",
@@ -98,12 +99,14 @@ __all__ = [
     "add_kpi",
     "add_objective",
     "add_service",
+    "baseline_table",
     "boundary_matrix",
     "escape_markdown",
     "example_charter",
     "export",
     "findings_table",
     "included",
+    "kpi_baselines",
     "lint",
     "load_library",
     "load_or_example",
@@ -129,7 +132,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from salesops_nb.charter.charts import services_by_class, services_chart
-    from salesops_nb.charter.export import export
+    from salesops_nb.charter.exports import export
     from salesops_nb.charter.render_docx import to_docx, write_docx
     from salesops_nb.charter.render_html import to_html
 

@@ -202,3 +202,12 @@ def test_markdown_escape_neutralises_table_and_block_syntax():
     assert escape_markdown("# not a heading") == "\\# not a heading"
     assert escape_markdown("line one\nline two") == "line one<br>line two"
     assert escape_markdown("[x](javascript:alert(1))") == "\\[x\\](javascript:alert(1))"
+
+
+def test_lazy_names_of_the_package_stay_functions_after_submodule_imports():
+    import salesops_nb.charter as package
+    import salesops_nb.charter.exports
+    import salesops_nb.views.charter  # noqa: F401
+
+    for name in ("export", "to_html", "to_docx", "write_docx", "services_chart"):
+        assert callable(getattr(package, name)), name

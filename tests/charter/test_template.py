@@ -36,8 +36,8 @@ def test_template_is_registered_with_order_50_and_its_parameters():
     template = get_template("charter")
     assert template.order == 50
     names = [p.name for p in template.parameters]
-    assert names == ["charter_path", "organisation", "export_formats", "include_checks",
-                     "interactive"]
+    assert names == ["charter_path", "data_path", "organisation", "export_formats",
+                     "include_checks", "interactive"]
 
 
 @pytest.mark.slow
@@ -51,6 +51,7 @@ def test_headless_run_reads_the_saved_charter_and_escapes_it(report):
     for _, title in SECTIONS:
         assert html.escape(title) in page
     assert "Maturity score:" in page and "Services by class" in page
+    assert "Median sales cycle" in page  # baselines measured on the built-in sample
 
 
 @pytest.mark.slow
