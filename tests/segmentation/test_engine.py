@@ -7,12 +7,15 @@ import pandas as pd
 import polars as pl
 import pytest
 
+from salesops_nb.data.sample import generate_crm
 from salesops_nb.errors import MissingColumnsError, ParameterError
 from salesops_nb.segmentation.engine import assign, fit, profile
 from salesops_nb.segmentation.spec import (
     Banding,
+    Condition,
     Matrix,
     MatrixCell,
+    Rule,
     SegmentationSpec,
     Stratification,
 )
@@ -154,3 +157,24 @@ def test_profile_without_closed_column_uses_known_outcomes():
     frame = pd.DataFrame({"segment": ["a", "a", "b"], "is_won": [True, None, False]})
     table = profile(frame, closed=None)
     assert table.set_index("segment")["win_rate"].to_dict() == {"a": 1.0, "b": 0.0}
+
+
+def test_planted_underperformers_fall_in_the_bottom_stratum_of_their_segment():
+    crm = generate_crm(20_000, seed=7)
+    closed = crm.opportunities[crm.opportunities["is_closed"]]
+    reps = closed.groupby("rep_id", observed=True).agg(
+        team=("team", "first"), region=("region", "first"), win_rate=("is_won", "mean"),
+    ).reset_index()
+    reps["cell"] = reps["team"].astype(str) + " / " + reps["region"].astype(str)
+    spec = SegmentationSpec(
+        entity="reps", key="rep_id",
+        rules=[Rule(label=c, when=[Condition(field="cell", value=c)])
+               for c in sorted(reps["cell"].unique())],
+        catch_all="Other",
+        strata=Stratification(metric="win_rate"),
+    )
+    out = assign(reps, spec)
+    planted = out[out["rep_id"].isin(crm.planted_underperformers)]
+    assert len(planted) == len(crm.planted_underperformers) > 0
+    assert set(planted["stratum"]) == {"bottom quartile"}
+    assert (out["segment"] != "Other").all()
