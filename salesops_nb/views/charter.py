@@ -33,7 +33,7 @@ from salesops_nb.charter._tables import (
     stakeholder_table,
     versions_table,
 )
-from salesops_nb.charter.export import FORMATS, export
+from salesops_nb.charter.exports import FORMATS, export
 from salesops_nb.charter.library import load_library
 from salesops_nb.charter.lint import LintConfig
 from salesops_nb.charter.maturity import MaturityReport, maturity
