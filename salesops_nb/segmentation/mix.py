@@ -109,13 +109,19 @@ def mix_check(frame: IntoFrameT, *, entity: str = "rep_id", segment: str = "segm
     require(data, [entity, segment, successes, trials], purpose="The mix check")
     namespace = nw.get_native_namespace(data)
 
-    names, e_code = np.unique(segment_key(data, entity), return_inverse=True)
-    segments, s_code = np.unique(segment_key(data, segment), return_inverse=True)
+    # Sum deals into entity x segment cells first: the rest works on the small table.
+    counts = count_array(data, successes), count_array(data, trials)
+    namespace_counts = {"_w": counts[0], "_n": counts[1]}
+    cells = data.select(entity, segment).with_columns(
+        nw.new_series(c, v, nw.Float64, backend=namespace) for c, v in namespace_counts.items()
+    ).group_by(entity, segment).agg(nw.col("_w").sum(), nw.col("_n").sum())
+    names, e_code = np.unique(segment_key(cells, entity), return_inverse=True)
+    segments, s_code = np.unique(segment_key(cells, segment), return_inverse=True)
     shape = (names.size, segments.size)
     cell = e_code * segments.size + s_code
     size = shape[0] * shape[1]
-    w = np.bincount(cell, weights=count_array(data, successes), minlength=size).reshape(shape)
-    n = np.bincount(cell, weights=count_array(data, trials), minlength=size).reshape(shape)
+    w = np.bincount(cell, weights=cells["_w"].to_numpy(), minlength=size).reshape(shape)
+    n = np.bincount(cell, weights=cells["_n"].to_numpy(), minlength=size).reshape(shape)
     if (w > n).any():
         raise ParameterError(
             f"{successes!r} exceeds {trials!r} for some {entity} and {segment}.",
