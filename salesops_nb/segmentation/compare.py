@@ -33,7 +33,7 @@ from narwhals.typing import IntoFrameT
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from salesops_nb.errors import ParameterError
-from salesops_nb.segmentation.rates import eager, fit_priors, rate_table, require
+from salesops_nb.segmentation.rates import eager, rate_columns, require
 
 __all__ = ["FLAGS", "Comparison", "OutcomeRule", "benchmark_table", "compare"]
 
@@ -178,11 +178,9 @@ def compare(frame: IntoFrameT, *, entity: str = "rep_id", segment: str = "segmen
     for rule in rules:
         basis = f"{rule.metric}_basis"
         if rule.successes and rule.shrink:
-            data = eager(rate_table(data.to_native(), successes=rule.successes,
-                                             trials=rule.trials, segment=segment,
-                                             name=rule.metric))
-            priors[rule.metric] = fit_priors(data.to_native(), successes=rule.successes,
-                                             trials=rule.trials, segment=segment)
+            data, priors[rule.metric] = rate_columns(
+                data, successes=rule.successes, trials=rule.trials, segment=segment,
+                name=rule.metric)
             data = data.with_columns(nw.col(f"{rule.metric}_shrunk").alias(basis))
         else:
             data = data.with_columns(nw.col(rule.metric).cast(nw.Float64).alias(basis))

@@ -200,7 +200,14 @@ def rate_table(frame: IntoFrameT, *, successes: str = "won", trials: str = "clos
     >>> table["win_rate_funnel"].tolist()
     ['within', 'within', 'within', 'within']
     """
-    data = eager(frame)
+    table, _ = rate_columns(eager(frame), successes=successes, trials=trials,
+                            segment=segment, name=name, max_strength=max_strength)
+    return table.to_native()
+
+
+def rate_columns(data: nw.DataFrame, *, successes: str, trials: str, segment: str, name: str,
+                 max_strength: float | None = None) -> tuple[nw.DataFrame, pd.DataFrame]:
+    """:func:`rate_table` on a narwhals frame, with the priors it fitted (fitted once)."""
     require(data, [successes, trials, segment], purpose="Rate comparison")
     counts = _counts(data, successes, trials, segment)
     priors = _fit(counts, max_strength)
@@ -239,7 +246,7 @@ def rate_table(frame: IntoFrameT, *, successes: str = "won", trials: str = "clos
                                                          backend=namespace)
         for column, values in columns.items()
     ]
-    return data.with_columns(*added).to_native()
+    return data.with_columns(*added), priors
 
 
 # ----------------------------------------------------------------------------- internals
