@@ -51,6 +51,8 @@ def solve_optimal(
 
     Meant for backlogs of up to a few dozen items; larger ones usually stop at the time limit
     with a good but unproven schedule (``optimal`` False, ``upper_bound`` the proven bound).
+    The result is never worse than the hint: when the solver stops below it, the hint is
+    returned (its ``method`` says so).
 
     Parameters
     ----------
@@ -131,12 +133,18 @@ def solve_optimal(
     found = np.array([solver.value(s) for s in starts], dtype=np.int64)
     proven = status == cp_model.OPTIMAL
     value = value_area(problem, found)
+    bound = value if proven else float(solver.best_objective_bound) / unit
+    if not proven and value < hint.value:
+        # On large backlogs the solver may stop below its own hint: keep the better schedule.
+        return hint.model_copy(update={
+            "method": "heuristic (CP-SAT found nothing better within the time limit)",
+            "optimal": False, "upper_bound": bound, "seconds": time.perf_counter() - began})
     return Schedule(
         starts={problem.ids[i]: int(found[i]) for i in range(n)},
         method="optimal (CP-SAT)" if proven else "best found by CP-SAT within the time limit",
         value=value,
         optimal=proven,
-        upper_bound=value if proven else float(solver.best_objective_bound) / unit,
+        upper_bound=bound,
         seconds=time.perf_counter() - began,
     )
 
