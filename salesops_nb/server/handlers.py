@@ -153,6 +153,7 @@ class NotebooksHandler(_SalesOpsHandler):
                 created = create_notebook(template, folder, values)
             else:
                 created = _create_named(template, folder, name, values, overwrite, self.root)
+            _record_template(created, template.name)
             self.set_status(201)
             self.finish(json.dumps({"path": api_path(self.root, created), "name": created.name}))
 
@@ -246,6 +247,15 @@ def _create_named(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return target
+
+
+def _record_template(notebook: Path, name: str) -> None:
+    """Note the template's name in the notebook, for the "Run as report" toolbar button."""
+    import nbformat
+
+    node = nbformat.read(notebook, as_version=4)
+    node.metadata.setdefault("salesops_nb", {})["template"] = name
+    nbformat.write(node, notebook)
 
 
 def handler_classes() -> list[tuple[str, type[APIHandler]]]:

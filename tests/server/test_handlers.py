@@ -132,6 +132,8 @@ async def test_parameters_are_typed_and_injected(jp_fetch, jp_root_dir):
     assert "seed = 11" in source and 'period = "quarter"' in source
     # the kernel runs in work/: the data path is rewritten relative to it
     assert 'data_path = "../data/crm.csv"' in source
+    # the template is named in the notebook (the "Run as report" button uses it)
+    assert notebook.metadata["salesops_nb"]["template"] == "data_overview"
 
 
 async def test_bad_parameters_answer_400_with_the_valid_ones(jp_fetch, jp_root_dir):
