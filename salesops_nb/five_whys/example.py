@@ -303,7 +303,16 @@ def saved_or_example(
             analysis = refresh(analysis, deals, source=source)
             note += f", with its numbers recomputed on {source}"
         return analysis, note + "."
-    return worked_example(deals, source=source), (
+    try:
+        example = worked_example(deals, source=source)
+    except DataError as err:
+        # Too little history for the example is no reason to fail a report: use the sample.
+        from salesops_nb.data.load import load_opportunities
+
+        source = (f"the built-in sample data, because {source} has too little history for it "
+                  f"({err.message})")
+        example = worked_example(load_opportunities(), source="the built-in sample data")
+    return example, (
         f"No analysis is saved at {workspace.path_for(WhyAnalysis, name)} yet, so this is the "
         f"worked example, computed from {source}. Build your own with the editor (interactive "
         "mode) and run the report again.")

@@ -91,3 +91,14 @@ def test_countermeasure_checks_use_the_segment_numbers(deals, example):
         before, after = (e.result.value for e in factor.evidence)
         assert check.baseline == pytest.approx(after)
         assert check.target == pytest.approx(round((before + after) / 2, 2))
+
+
+def test_too_little_history_falls_back_to_the_sample(tmp_path):
+    from salesops_nb.data.load import load_opportunities
+    from salesops_nb.five_whys.example import saved_or_example
+
+    small = load_opportunities(sample_rows=300)
+    analysis, note = saved_or_example(tmp_path / "ws" / "five_whys" / "main.json", small,
+                                      source="crm.csv")
+    assert "too little history" in note and "crm.csv" in note
+    assert analysis.nodes  # the worked example, built on the built-in sample
