@@ -16,9 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 def _jupyter(*args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", *args], capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, check=True)
     return re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)  # drop colours
 
 
