@@ -6,17 +6,32 @@ Each error carries a ``message`` (what is wrong and where) and a ``hint`` (how t
 The tree::
 
     SalesOpsError
-    ├── DataError                   input data cannot be used
-    │   ├── DataFileError           missing, unreadable, empty or wrong kind of file
-    │   ├── MissingColumnsError     required columns absent (with close-name suggestions)
-    │   └── ValueParseError         values that cannot be coerced (counts and example rows)
-    ├── WorkspaceError              artefact files in the workspace
-    │   ├── CorruptArtefactError    a file that is not valid JSON or not a valid artefact
-    │   └── SchemaVersionError      a file written by a newer release
-    ├── TemplateError               notebook templates and their parameters
-    │   ├── UnknownTemplateError    no template by that name
-    │   └── ParameterError          unknown parameter or a value of the wrong type
-    └── ReportError                 a headless run failed (names the failing cell)
+    ├── DataError                     input data cannot be used
+    │   ├── DataFileError             missing, unreadable, empty or wrong kind of file
+    │   ├── MissingColumnsError       required columns absent (with close-name suggestions)
+    │   ├── ValueParseError           values that cannot be coerced (counts and example rows)
+    │   └── PlanInputError            a backlog or capacity that cannot be planned as given
+    │       ├── DuplicateItemError        two items share an id
+    │       ├── UnknownDependencyError    an item depends on an id not in the backlog
+    │       ├── DependencyCycleError      items wait for each other in a circle
+    │       ├── MissingCapacityError      an item loads a group with no capacity set
+    │       ├── BoilTheOceanError         an item's load exceeds a group's capacity
+    │       └── DeadlineError             a deadline that cannot be met (the blocking chain)
+    ├── WorkspaceError                artefact files in the workspace
+    │   ├── CorruptArtefactError      a file that is not valid JSON or not a valid artefact
+    │   └── SchemaVersionError        a file written by a newer release
+    ├── CharterError                  a charter edit or export that cannot be made
+    ├── WhyEditError                  a 5-Why edit that cannot be made (also a ValueError)
+    ├── QuerySyntaxError              an evidence query that cannot be read (also a ValueError)
+    ├── SolverUnavailableError        the optional OR-Tools solver is not installed
+    ├── TemplateError                 notebook templates and their parameters
+    │   ├── UnknownTemplateError      no template by that name
+    │   └── ParameterError            unknown parameter or a value of the wrong type
+    ├── ReportError                   a headless run failed (names the failing cell)
+    └── ServerError                   a request to the JupyterLab server extension
+        ├── UnsafePathError           a path outside the server root (HTTP 403)
+        ├── UnknownJobError           no report run with that id (HTTP 404)
+        └── NotebookExistsError       would overwrite a notebook (HTTP 409)
 
 Errors pickle with all their fields: they cross process boundaries in batch runs.
 """
@@ -24,17 +39,32 @@ Errors pickle with all their fields: they cross process boundaries in batch runs
 from __future__ import annotations
 
 __all__ = [
+    "BoilTheOceanError",
+    "CharterError",
     "CorruptArtefactError",
     "DataError",
     "DataFileError",
+    "DeadlineError",
+    "DependencyCycleError",
+    "DuplicateItemError",
+    "MissingCapacityError",
     "MissingColumnsError",
+    "NotebookExistsError",
     "ParameterError",
+    "PlanInputError",
+    "QuerySyntaxError",
     "ReportError",
     "SalesOpsError",
     "SchemaVersionError",
+    "ServerError",
+    "SolverUnavailableError",
     "TemplateError",
+    "UnknownDependencyError",
+    "UnknownJobError",
     "UnknownTemplateError",
+    "UnsafePathError",
     "ValueParseError",
+    "WhyEditError",
     "WorkspaceError",
 ]
 
@@ -149,3 +179,84 @@ class ReportError(SalesOpsError):
         super().__init__(message, hint=hint)
         self.notebook_path = notebook_path
         self.cell_index = cell_index
+
+
+class PlanInputError(DataError):
+    """The backlog or the capacity cannot be planned as given; ``items`` names the items."""
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, items: list[str] | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.items = list(items or [])
+
+
+class DuplicateItemError(PlanInputError):
+    """Two or more backlog items share an id."""
+
+
+class UnknownDependencyError(PlanInputError):
+    """An item depends on an id that no backlog item has."""
+
+
+class DependencyCycleError(PlanInputError):
+    """Items wait for each other in a circle; ``items`` holds the cycle in order."""
+
+
+class MissingCapacityError(PlanInputError):
+    """An item puts change load on a group whose capacity is not set."""
+
+
+class BoilTheOceanError(PlanInputError):
+    """An item asks more of a group in one period than the group can ever absorb.
+
+    ``oversized`` holds one :class:`~salesops_nb.installments.split.Oversize` per item and group.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        items: list[str] | None = None,
+        oversized: list | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint, items=items)
+        self.oversized = list(oversized or [])
+
+
+class DeadlineError(PlanInputError):
+    """A deadline cannot be met; ``items`` holds the blocking chain, first item first."""
+
+
+class CharterError(SalesOpsError):
+    """A charter cannot be built, edited or exported as asked (unknown library id, bad index,
+    unknown export format, unwritable folder)."""
+
+
+class WhyEditError(SalesOpsError, ValueError):
+    """An edit of a 5-Why analysis cannot be made (unknown node, empty answer, ...)."""
+
+
+class QuerySyntaxError(SalesOpsError, ValueError):
+    """A typed evidence query could not be read (it says where, and shows the expected shape)."""
+
+
+class SolverUnavailableError(SalesOpsError):
+    """The optional OR-Tools solver is not installed (the hint gives the pip command)."""
+
+
+class ServerError(SalesOpsError):
+    """A request to the JupyterLab server extension cannot be served as asked."""
+
+
+class UnsafePathError(ServerError):
+    """A path points outside the folder JupyterLab serves (or is not a plain relative path)."""
+
+
+class UnknownJobError(ServerError):
+    """No report run has that id."""
+
+
+class NotebookExistsError(ServerError):
+    """A named notebook already exists and overwriting was not asked for."""

@@ -1,13 +1,7 @@
-"""The charter's own error: a user mistake while building or exporting a charter."""
+"""The charter's own error, defined in :mod:`salesops_nb.errors` (the one tree)."""
 
 from __future__ import annotations
 
-from salesops_nb.errors import SalesOpsError
+from salesops_nb.errors import CharterError
 
 __all__ = ["CharterError"]
-
-
-class CharterError(SalesOpsError):
-    """A charter cannot be built, edited or exported as asked (unknown library id, bad index,
-    unknown export format, unwritable folder). The message names the item; the hint the fix.
-    """

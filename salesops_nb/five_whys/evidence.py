@@ -25,7 +25,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from salesops_nb.errors import MissingColumnsError, SalesOpsError
+from salesops_nb.errors import MissingColumnsError, QuerySyntaxError
 
 __all__ = [
     "FILTER_COLUMNS",
@@ -78,10 +78,6 @@ FILTER_COLUMNS = (
 )
 DateColumn = Literal["close_date", "created_date"]
 _MAX_TEXT = 200
-
-
-class QuerySyntaxError(SalesOpsError, ValueError):
-    """A typed evidence query could not be read (it says where, and shows the expected shape)."""
 
 
 class EvidenceQuery(BaseModel):

@@ -22,7 +22,7 @@ from typing import ClassVar, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from salesops_nb.errors import SalesOpsError
+from salesops_nb.errors import WhyEditError
 from salesops_nb.five_whys.evidence import EvidenceQuery, QueryResult
 from salesops_nb.workspace import Artefact, Migrations
 
@@ -42,10 +42,6 @@ Status = Literal["hypothesis", "supported", "refuted"]
 CountermeasureStatus = Literal["planned", "in progress", "done", "dropped"]
 _ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 _TEXT = 2000  # longest answer or note; a why-answer is a sentence, not an essay
-
-
-class WhyEditError(SalesOpsError, ValueError):
-    """An edit of a 5-Why analysis cannot be made (unknown node, empty answer, ...)."""
 
 
 def make_evidence(**fields) -> Evidence:

@@ -33,7 +33,7 @@ import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
-from salesops_nb.errors import SalesOpsError, UnknownTemplateError
+from salesops_nb.errors import NotebookExistsError, SalesOpsError, UnknownTemplateError
 from salesops_nb.scaffold import create_notebook
 from salesops_nb.server.catalog import checked_values, template_json
 from salesops_nb.server.jobs import ReportJobs, UnknownJobError
@@ -45,10 +45,6 @@ __all__ = ["ROUTE_PREFIX", "handler_classes", "setup_handlers"]
 ROUTE_PREFIX = "salesops-nb"
 _JOBS_SETTING = "salesops_nb_report_jobs"
 _DEFAULT_REPORT_FOLDER = "reports"
-
-
-class NotebookExistsError(SalesOpsError):
-    """A named notebook already exists and overwriting was not asked for (HTTP 409)."""
 
 
 _STATUS = {

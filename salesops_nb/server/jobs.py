@@ -24,17 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from salesops_nb.errors import SalesOpsError
+from salesops_nb.errors import SalesOpsError, UnknownJobError
 from salesops_nb.server.paths import api_path
 
 __all__ = ["ReportJob", "ReportJobs", "UnknownJobError"]
 
 _GRACE_SECONDS = 5.0  # after SIGTERM, time for papermill to shut its kernel down
 _FINISHED = ("succeeded", "failed", "cancelled")
-
-
-class UnknownJobError(SalesOpsError):
-    """No report run has that id (proposed for :mod:`salesops_nb.errors`)."""
 
 
 @dataclass

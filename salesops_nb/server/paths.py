@@ -12,16 +12,9 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
-from salesops_nb.errors import SalesOpsError
+from salesops_nb.errors import UnsafePathError
 
 __all__ = ["UnsafePathError", "api_path", "resolve_inside"]
-
-
-class UnsafePathError(SalesOpsError):
-    """A path points outside the folder JupyterLab serves (or is not a plain relative path).
-
-    Proposed for :mod:`salesops_nb.errors`; defined here until it moves there.
-    """
 
 
 def resolve_inside(root: str | os.PathLike[str], path: str, *, what: str = "path") -> Path:
