@@ -110,7 +110,10 @@ def label_chain(cases: list[tuple[nw.Expr, str]], otherwise: str) -> nw.Expr:
     for test, label in cases:
         chain = (nw.when(test) if chain is None else chain.when(test)).then(nw.lit(code[label]))
     codes = nw.lit(code[otherwise]) if chain is None else chain.otherwise(nw.lit(code[otherwise]))
-    return codes.replace_strict(list(range(len(labels))), labels, return_dtype=nw.String)
+    # Every code is mapped, so the default never applies; DuckDB requires one all the same.
+    return codes.replace_strict(
+        list(range(len(labels))), labels, default=nw.lit(otherwise), return_dtype=nw.String
+    )
 
 
 def collect_pandas(frame: nw.DataFrame | nw.LazyFrame) -> pd.DataFrame:

@@ -155,10 +155,13 @@ def _abc_edges(frame, value: nw.Expr, cuts: list[float]) -> list[float] | None:
             before=(nw.col("v").cum_sum(reverse=True).over(order_by="v") - nw.col("v")) / total
         )
     )
-    exprs = [
-        nw.col("v").filter(nw.col("before") < cut).min().alias(f"c{i}")
+    # A conditional column then a plain min (not ``filter().min()``): lazy SQL backends such as
+    # DuckDB and Spark refuse length-changing expressions inside an aggregation.
+    ordered = ordered.with_columns(
+        nw.when(nw.col("before") < cut).then(nw.col("v")).alias(f"c{i}")
         for i, cut in enumerate(cuts)
-    ]
+    )
+    exprs = [nw.col(f"c{i}").min() for i in range(len(cuts))]
     # The largest value always has a preceding share of 0, below every cut: none is missing.
     found = _scalars(ordered, *exprs)
     # found[0] is the A threshold (largest); ascending edges are the reversed list.
@@ -166,14 +169,21 @@ def _abc_edges(frame, value: nw.Expr, cuts: list[float]) -> list[float] | None:
 
 
 def _jenks_edges(frame, value: nw.Expr, bins: int) -> list[float] | None:
-    values = _frames.collect_pandas(frame.select(value.alias("v")).drop_nulls())["v"]
-    data = np.sort(values.to_numpy(dtype=float))
-    if data.size == 0:
+    values = frame.select(value.alias("v")).drop_nulls()
+    (n,) = _scalars(values, nw.len().alias("n"))
+    n = int(n or 0)
+    if n == 0:
         return None
-    if data.size > JENKS_SAMPLE:
-        # Evenly spaced order statistics: deterministic and faithful to the distribution.
-        positions = ((np.arange(JENKS_SAMPLE) + 0.5) * data.size / JENKS_SAMPLE).astype(int)
-        data = data[positions]
+    if n > JENKS_SAMPLE:
+        # Evenly spaced order statistics, picked by rank in the backend itself: deterministic,
+        # faithful to the distribution, and only JENKS_SAMPLE values leave the engine (a
+        # DuckDB or Spark table is never brought whole into Python). Tied values share their
+        # value, so which of them holds a rank does not matter.
+        ranks = ((np.arange(JENKS_SAMPLE) + 0.5) * n / JENKS_SAMPLE).astype(int) + 1
+        values = values.with_columns(r=nw.col("v").rank(method="ordinal")).filter(
+            nw.col("r").is_in(ranks.tolist())
+        )
+    data = np.sort(_frames.collect_pandas(values.select("v"))["v"].to_numpy(dtype=float))
     unique = np.unique(data)
     if unique.size <= bins:
         # Fewer distinct values than classes: each value its own class; pad with the largest.
