@@ -34,6 +34,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from salesops_nb.segmentation import tables
 from salesops_nb.segmentation.analysis import (
     SegmentationAnalysis,
     analyse,
@@ -42,7 +43,7 @@ from salesops_nb.segmentation.analysis import (
 )
 from salesops_nb.segmentation.bandings import pareto_curve
 from salesops_nb.segmentation.compare import Comparison, OutcomeRule, compare
-from salesops_nb.segmentation.defaults import default_spec
+from salesops_nb.segmentation.defaults import default_spec, saved_spec
 from salesops_nb.segmentation.engine import assign, fit, profile
 from salesops_nb.segmentation.entities import (
     account_table,
@@ -129,8 +130,10 @@ __all__ = [
     "quality_report",
     "rate_table",
     "rep_table",
+    "saved_spec",
     "segment_sizes_chart",
     "segment_stratum_heatmap",
+    "tables",
 ]
 
 

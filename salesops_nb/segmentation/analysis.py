@@ -196,6 +196,8 @@ class SegmentationAnalysis:
             return pd.DataFrame(columns=["entity", "crude_rate", "adjusted_rate", "explanation"])
         table = eager(self.mix.entities).to_pandas()
         table = table[table["paradox"]].sort_values("rank_shift", ascending=False)
+        for column in ("trials", "crude_rank", "adjusted_rank"):  # whole numbers
+            table[column] = table[column].round().astype("Int64")
         return table[["entity", "trials", "crude_rate", "adjusted_rate", "crude_rank",
                       "adjusted_rank", "explanation"]].reset_index(drop=True)
 

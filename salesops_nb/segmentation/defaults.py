@@ -33,6 +33,7 @@ from salesops_nb.segmentation.spec import (
     Stratification,
     Treatment,
 )
+from salesops_nb.workspace import locate
 
 __all__ = [
     "DEFAULT_METRICS",
@@ -41,6 +42,7 @@ __all__ = [
     "candidate_schemes",
     "category_rules",
     "default_spec",
+    "saved_spec",
     "strata_metric",
 ]
 
@@ -211,3 +213,17 @@ def candidate_schemes(spec: SegmentationSpec, table: Any) -> dict[str, Segmentat
             name=name, bandings=[Banding(name="band", field=field, method=method, **extra)],
             **base)
     return schemes
+
+
+def saved_spec(path: str | None) -> tuple[SegmentationSpec | None, str]:
+    """The spec saved at ``path`` (a workspace file) and a phrase saying where it came from.
+
+    Returns ``(None, "the default spec")`` when ``path`` is empty or no file exists there yet;
+    a damaged file raises the workspace's error (with how to restore the backup).
+    """
+    if not path:
+        return None, "the default spec"
+    workspace, name = locate(path, SegmentationSpec)  # checks the kind folder and the name
+    if not workspace.exists(SegmentationSpec, name):
+        return None, f"the default spec (no {name}.json saved in the workspace yet)"
+    return workspace.load(SegmentationSpec, name), f"the spec saved in {name}.json"
