@@ -143,7 +143,7 @@ def entity_table(opportunities: IntoFrameT, entity: Entity = "reps", *,
     if per is not None and per not in ("month", "quarter", "year"):
         raise ParameterError(f"per={per!r} is not a period.",
                              hint='Use "month", "quarter", "year" or None.')
-    frame = eager(opportunities)
+    frame = _deals_frame(opportunities)
     key = _KEYS[entity]
     dated = between is not None or per is not None
     _require(frame, [key, *_NEEDED, *([date_column] if dated else [])], entity)
@@ -191,10 +191,28 @@ def entity_table(opportunities: IntoFrameT, entity: Entity = "reps", *,
     if attributes:
         table = table.join(_most_frequent(deals, key, attributes), on=key, how="left")
     table = table.select(*group, *attributes, *DEAL_METRICS).sort(group)
-    return nw.maybe_reset_index(table).to_native()
+    if isinstance(table, nw.DataFrame):
+        table = nw.maybe_reset_index(table)
+    return table.to_native()
 
 
 _HELPERS = ("_closed", "_won", "_won_amount", "_won_deal", "_cycle", "_open_amount")
+
+
+def _deals_frame(opportunities: Any) -> nw.DataFrame | nw.LazyFrame:
+    """The deals as narwhals; lazy frames (Polars, DuckDB, Spark) stay lazy.
+
+    The entity table is an aggregate, so it is computed where the deals live and only its
+    rows (one per entity) are ever collected: a DuckDB or Spark table of deals never comes
+    whole into Python.
+    """
+    try:
+        frame = nw.from_native(opportunities)
+    except TypeError:
+        return eager(opportunities)  # raises the teaching error
+    if isinstance(frame, nw.DataFrame | nw.LazyFrame):
+        return frame
+    return eager(opportunities)
 
 
 def _deal_columns(frame: nw.DataFrame) -> nw.DataFrame:
@@ -223,24 +241,28 @@ def _most_frequent(deals: nw.DataFrame, key: str, names: list[str]) -> nw.DataFr
     """Each entity's most frequent combination of ``names``; ties go to the smallest values.
 
     One grouping over all the attributes at once: in an export they are constant per entity
-    almost always, and grouping a million rows once per attribute costs seconds.
+    almost always, and grouping a million rows once per attribute costs seconds. The winner is
+    then picked by successive window filters (most deals, fewest missing values, then the
+    smallest value of each attribute in turn, missing last), not by sorting and keeping the
+    first row: lazy engines (DuckDB, Spark) keep no row order, and the filters give the same
+    answer on every backend.
     """
-    counted = (
-        deals.select(key, *names)
-        .group_by(key, *names)
-        .agg(nw.len().alias("_n"))
-        .with_columns(nw.col(key).cast(nw.String))
+    counted = deals.select(key, *names).group_by(key, *names).agg(nw.len().alias("_n"))
+    schema = counted.collect_schema()
+    text = [n for n in names if not (schema[n].is_numeric() or schema[n] == nw.Boolean)]
+    # Categoricals become plain text, which compares the same in every backend; a combination
+    # with a missing value counts after any complete one.
+    counted = counted.with_columns(
+        nw.col(key).cast(nw.String), *[nw.col(n).cast(nw.String) for n in text],
+        _missing=nw.sum_horizontal(nw.col(n).is_null().cast(nw.Int64) for n in names),
     )
-    text = [n for n in names
-            if not (deals.schema[n].is_numeric() or deals.schema[n] == nw.Boolean)]
-    # Categoricals become plain text, which compares and sorts the same in every backend;
-    # a combination with a missing value counts after any complete one.
-    counted = counted.with_columns(nw.col(n).cast(nw.String) for n in text).with_columns(
-        _missing=nw.sum_horizontal(nw.col(n).is_null().cast(nw.Int64) for n in names))
-    counted = counted.sort([key, "_n", "_missing", *names],
-                           descending=[False, True, False, *[False] * len(names)],
-                           nulls_last=True)
-    return counted.unique(key, keep="first", maintain_order=True).select(key, *names)
+    counted = counted.filter(nw.col("_n") == nw.col("_n").max().over(key))
+    counted = counted.filter(nw.col("_missing") == nw.col("_missing").min().over(key))
+    for name in names:
+        smallest = nw.col(name).min().over(key)
+        counted = counted.filter((nw.col(name) == smallest).fill_null(False)
+                                 | smallest.is_null())
+    return counted.select(key, *names)
 
 
 def _require(frame: nw.DataFrame, columns: list[str], entity: str) -> None:
@@ -255,11 +277,12 @@ def _require(frame: nw.DataFrame, columns: list[str], entity: str) -> None:
         )
 
 
-def _check_types(frame: nw.DataFrame, date_column: str | None) -> None:
-    if not frame.schema["amount"].is_numeric():
+def _check_types(frame: nw.DataFrame | nw.LazyFrame, date_column: str | None) -> None:
+    schema = frame.collect_schema()
+    if not schema["amount"].is_numeric():
         raise DataError("Column amount holds text, not numbers.",
                         hint=_LOAD_HINT + " It parses currency strings such as '$1,200.50'.")
-    if date_column is not None and not frame.schema[date_column].is_temporal():
+    if date_column is not None and not schema[date_column].is_temporal():
         raise DataError(f"Column {date_column} does not hold dates, so deals cannot be placed "
                         "in a period.", hint=_LOAD_HINT)
 

@@ -251,9 +251,11 @@ def rate_columns(data: nw.DataFrame, *, successes: str, trials: str, segment: st
 
 # ----------------------------------------------------------------------------- internals
 def eager(frame: Any) -> nw.DataFrame:
-    """A narwhals DataFrame of ``frame``; lazy frames (Polars, DuckDB) are collected first.
+    """A narwhals DataFrame of ``frame``; lazy frames (Polars, DuckDB, Spark) are collected.
 
-    Entity tables are aggregates (one row per rep or account), small enough to hold.
+    Entity tables are aggregates (one row per rep or account), small enough to hold. A Polars
+    LazyFrame becomes a Polars DataFrame; DuckDB and Spark results become pandas, the one
+    eager frame every install has (their own default, pyarrow, lacks grouped windows).
     """
     try:
         data = nw.from_native(frame)
@@ -263,7 +265,8 @@ def eager(frame: Any) -> nw.DataFrame:
             hint="Pass the entity table, e.g. salesops_nb.segmentation.entities.rep_table(deals).",
         ) from err
     if isinstance(data, nw.LazyFrame):
-        data = data.collect()
+        polars = data.implementation is nw.Implementation.POLARS
+        data = data.collect() if polars else data.collect(backend="pandas")
     if not isinstance(data, nw.DataFrame):
         raise ParameterError(f"Expected a table, got a single column ({type(frame).__name__}).",
                              hint="Pass the whole table, not one of its columns.")
