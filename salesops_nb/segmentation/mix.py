@@ -24,7 +24,7 @@ import numpy as np
 from narwhals.typing import IntoFrameT
 from scipy.stats import rankdata
 
-from salesops_nb.errors import ParameterError
+from salesops_nb.errors import DataError, ParameterError
 from salesops_nb.segmentation.rates import count_array, eager, require, segment_key
 
 __all__ = ["MixCheck", "mix_check"]
@@ -105,7 +105,7 @@ def mix_check(frame: IntoFrameT, *, entity: str = "rep_id", segment: str = "segm
     if not isinstance(min_trials, int) or isinstance(min_trials, bool) or min_trials < 1:
         raise ParameterError(f"min_trials={min_trials!r} must be a whole number >= 1.",
                              hint="5 (the default) keeps one-deal cells out of the comparison.")
-    data = eager(frame)
+    data = eager(_cells_in_engine(frame, entity, segment, successes, trials))
     require(data, [entity, segment, successes, trials], purpose="The mix check")
     namespace = nw.get_native_namespace(data)
 
@@ -175,6 +175,42 @@ def mix_check(frame: IntoFrameT, *, entity: str = "rep_id", segment: str = "segm
 
 
 # ----------------------------------------------------------------------------- internals
+def _cells_in_engine(frame: Any, entity: str, segment: str, successes: str,
+                     trials: str) -> Any:
+    """A lazy frame of deals (DuckDB, Spark, Polars) summed into entity x segment cells.
+
+    Only the cells (entities x segments rows) are collected; an eager frame is returned as
+    it is and summed below, where negative counts can be named by row.
+    """
+    try:
+        lazy = nw.from_native(frame)
+    except TypeError:
+        return frame  # eager() raises the teaching error
+    if not isinstance(lazy, nw.LazyFrame):
+        return frame
+    schema = lazy.collect_schema()
+    require(lazy, [entity, segment, successes, trials], purpose="The mix check")
+    for column in (successes, trials):
+        dtype = schema[column]
+        if not (dtype.is_numeric() or dtype == nw.Boolean):
+            raise DataError(f"Column {column!r} must hold counts (numbers), not {dtype}.",
+                            hint="Use the won and closed columns of an entity table.")
+    counts = {c: nw.col(c).cast(nw.Float64).fill_null(0.0) for c in (successes, trials)}
+    cells = (
+        lazy.select(entity, segment, **{f"_{i}": e for i, e in enumerate(counts.values())})
+        .with_columns(_neg=((nw.col("_0") < 0) | (nw.col("_1") < 0)).cast(nw.Int64))
+        .group_by(entity, segment)
+        .agg(nw.col("_0").sum().alias(successes), nw.col("_1").sum().alias(trials),
+             nw.col("_neg").sum())
+    )
+    table = eager(cells.to_native())
+    if table["_neg"].sum() > 0:
+        raise DataError(f"Column {successes!r} or {trials!r} holds negative counts.",
+                        hint="Counts of deals are zero or more; check how the columns were "
+                             "built.")
+    return table.drop("_neg").to_native()
+
+
 def _frame(columns: dict, namespace, strings=("entity", "segment", "explanation")) -> nw.DataFrame:
     schema = {c: nw.String for c in strings if c in columns}
     return nw.from_dict(columns, schema=None, backend=namespace).with_columns(
