@@ -102,6 +102,7 @@ class SegmentationBuilder:
         self._deals = data
         self._tables: dict[str, pd.DataFrame] = {}
         self._fitted: dict[str, Banding] = {}
+        self._checked: dict[tuple[str, str], list] = {}
         self._quiet = False
         self.min_size = min_size
         self.assigned: pd.DataFrame | None = None
@@ -114,7 +115,7 @@ class SegmentationBuilder:
         self.spec = spec
         self._build_controls()
         self._load(spec)
-        self.refresh()
+        self.refresh(save=False)  # opening changes nothing: the file is written on a change
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
@@ -129,7 +130,7 @@ class SegmentationBuilder:
 
     # -- actions (each also callable from code) ---------------------------------------------------
 
-    def refresh(self) -> bool:
+    def refresh(self, *, save: bool = True) -> bool:
         """Rebuild the spec from the controls, preview it and save it; False if it is invalid.
 
         A spec whose only fault is a treatment keyed on a label it no longer has (after a
@@ -156,7 +157,7 @@ class SegmentationBuilder:
             metric = fitted.strata.metric if fitted.strata is not None else None
             quality = quality_report(assigned, fitted, metric=metric, outcome=None,
                                      min_size=self.min_size)
-            warnings = fitted.check(assigned)
+            warnings = self._rule_warnings(fitted)
         except SalesOpsError as err:
             self._say(err, error=True)
             return False
@@ -168,8 +169,19 @@ class SegmentationBuilder:
             self._say(problem, error=True, prefix="Not saved (the preview leaves treatments "
                                                   "out): ")
             return False
-        self.save()
+        if save:
+            self.save()
+        else:
+            self._say("Change anything to save this spec to the workspace.")
         return True
+
+    def _rule_warnings(self, spec: SegmentationSpec) -> list:
+        """Overlap and reachability checks of the rules: they depend on the rules and the data
+        only, and cost one pass per pair of rules, so they are computed once per rule set."""
+        key = (spec.entity, repr([r.model_dump() for r in spec.rules]))
+        if key not in self._checked:
+            self._checked[key] = spec.check(self.table(spec.entity))
+        return self._checked[key]
 
     def save(self) -> None:
         """Save the current spec to the workspace file."""

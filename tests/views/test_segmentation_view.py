@@ -25,8 +25,11 @@ def saved(path) -> SegmentationSpec:
     return Workspace(path.parent.parent).load(SegmentationSpec, path.stem)
 
 
-def test_a_new_builder_starts_from_the_default_and_saves_it(deals, path):
+def test_a_new_builder_starts_from_the_default_and_saves_on_the_first_change(deals, path):
     builder = SegmentationBuilder(deals, path=path)
+    assert not path.exists()  # opening writes nothing
+    builder.higher.value = False
+    builder.higher.value = True
     assert path.exists() and "Saved" in builder.status.value
     assert saved(path) == builder.spec
     assert builder.categories.value == ("team", "region")
