@@ -4,6 +4,7 @@ Trainers' exercise cells call the checkers on what a participant built; each ret
 :class:`Feedback` that draws itself in the notebook and is testable (``passed``, ``messages``).
 
 >>> from salesops_nb.training import check, hints
+from salesops_nb.training.explore import win_rate_change
 >>> check.segmentation(spec, deals)       # doctest: +SKIP
 >>> hints.show("segmentation")            # doctest: +SKIP
 
@@ -13,7 +14,8 @@ Nothing here imports Jupyter: feedback and hints are plain objects with ``_repr_
 from __future__ import annotations
 
 from salesops_nb.training import check, hints
+from salesops_nb.training.explore import win_rate_change
 from salesops_nb.training.feedback import Feedback, Note
 from salesops_nb.training.hints import Hint, Hints, hint
 
-__all__ = ["Feedback", "Hint", "Hints", "Note", "check", "hint", "hints"]
+__all__ = ["Feedback", "Hint", "Hints", "Note", "check", "hint", "hints", "win_rate_change"]
