@@ -10,6 +10,7 @@ The tree::
     │   ├── DataFileError             missing, unreadable, empty or wrong kind of file
     │   ├── MissingColumnsError       required columns absent (with close-name suggestions)
     │   ├── ValueParseError           values that cannot be coerced (counts and example rows)
+    │   ├── NonNumericFieldError      a numeric banding or metric asked of a text/date column
     │   └── PlanInputError            a backlog or capacity that cannot be planned as given
     │       ├── DuplicateItemError        two items share an id
     │       ├── UnknownDependencyError    an item depends on an id not in the backlog
@@ -20,6 +21,8 @@ The tree::
     ├── WorkspaceError                artefact files in the workspace
     │   ├── CorruptArtefactError      a file that is not valid JSON or not a valid artefact
     │   └── SchemaVersionError        a file written by a newer release
+    ├── SpecError                     a segmentation spec that cannot work (names the field)
+    │   └── TreatmentKeyError         a treatment keyed on a label the segmentation lacks
     ├── CharterError                  a charter edit or export that cannot be made
     ├── WhyEditError                  a 5-Why edit that cannot be made (also a ValueError)
     ├── QuerySyntaxError              an evidence query that cannot be read (also a ValueError)
@@ -49,6 +52,7 @@ __all__ = [
     "DuplicateItemError",
     "MissingCapacityError",
     "MissingColumnsError",
+    "NonNumericFieldError",
     "NotebookExistsError",
     "ParameterError",
     "PlanInputError",
@@ -58,7 +62,9 @@ __all__ = [
     "SchemaVersionError",
     "ServerError",
     "SolverUnavailableError",
+    "SpecError",
     "TemplateError",
+    "TreatmentKeyError",
     "UnknownDependencyError",
     "UnknownJobError",
     "UnknownTemplateError",
@@ -260,3 +266,15 @@ class UnknownJobError(ServerError):
 
 class NotebookExistsError(ServerError):
     """A named notebook already exists and overwriting was not asked for."""
+
+
+class NonNumericFieldError(DataError):
+    """A numeric banding, comparison or metric was asked of a text or date column."""
+
+
+class SpecError(SalesOpsError):
+    """A segmentation spec that cannot work: names the field or label and how to fix it."""
+
+
+class TreatmentKeyError(SpecError):
+    """A treatment names a segment or stratum label the segmentation does not have."""

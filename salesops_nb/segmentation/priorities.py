@@ -25,7 +25,7 @@ import numpy as np
 from narwhals.typing import IntoFrameT
 from pydantic import ValidationError
 
-from salesops_nb.errors import ParameterError
+from salesops_nb.errors import ParameterError, TreatmentKeyError
 from salesops_nb.segmentation.rates import eager, require
 from salesops_nb.segmentation.spec import SpecError, Treatment
 
@@ -37,10 +37,6 @@ __all__ = ["TreatmentKeyError", "TreatmentMap", "priorities"]
 ANY = "*"
 Benchmark = Literal["median", "mean", "top_quartile"]
 _KINDS = ("treatment", "intervention", "protection")
-
-
-class TreatmentKeyError(SpecError):
-    """A treatment names a segment or stratum label the segmentation does not have."""
 
 
 class TreatmentMap:

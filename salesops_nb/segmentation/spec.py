@@ -33,7 +33,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from salesops_nb.errors import SalesOpsError
+from salesops_nb.errors import SpecError
 from salesops_nb.segmentation import _bands
 from salesops_nb.workspace import Artefact, Migrations
 
@@ -60,10 +60,6 @@ Operator = Literal["in", "not in", "==", "!=", "<", "<=", ">", ">="]
 Method = Literal["thresholds", "quantiles", "abc", "jenks", "equal_width"]
 _CLOSED = {"thresholds": "left", "abc": "left", "quantiles": "right", "jenks": "right",
            "equal_width": "right"}
-
-
-class SpecError(SalesOpsError):
-    """A segmentation spec that cannot work: names the field or label and how to fix it."""
 
 
 class SegmentationWarning(BaseModel):
