@@ -260,12 +260,14 @@ def to_engine(frame: Any, engine: str = "pandas", *, lazy: bool = True, spark: A
 def to_pandas(frame: Any) -> Any:
     """A small (aggregated) result of any engine as a pandas DataFrame."""
     import narwhals as nw
+    import pandas as pd
+
+    from salesops_nb.segmentation._frames import collect_pandas
 
     data = nw.from_native(frame)
     if isinstance(data, nw.LazyFrame):
-        data = data.collect(backend="pandas")
+        return collect_pandas(data)  # through Arrow, with engine-specific number types cast
     native = data.to_native()
-    import pandas as pd
 
     if isinstance(native, pd.DataFrame):
         return native

@@ -19,7 +19,9 @@ __all__ = [
     "collect_pandas",
     "is_numeric",
     "label_chain",
+    "lazy_to_pandas",
     "numeric",
+    "portable",
     "require_fields",
     "require_numeric",
     "schema",
@@ -116,9 +118,31 @@ def label_chain(cases: list[tuple[nw.Expr, str]], otherwise: str) -> nw.Expr:
     )
 
 
+def portable(frame: nw.LazyFrame) -> nw.LazyFrame:
+    """Cast engine-specific number types to the ones every backend shares.
+
+    DuckDB sums integers into 128-bit integers and Spark may return decimals; in pandas
+    these arrive as Python objects. Counts fit in Int64, decimals become Float64.
+    """
+    wide = (nw.Int128, nw.UInt128, nw.UInt64)
+    casts = [
+        nw.col(name).cast(nw.Int64 if dtype in wide else nw.Float64)
+        for name, dtype in frame.collect_schema().items()
+        if dtype in wide or dtype == nw.Decimal
+    ]
+    return frame.with_columns(*casts) if casts else frame
+
+
+def lazy_to_pandas(frame: nw.LazyFrame) -> pd.DataFrame:
+    """Collect a lazy DuckDB/Spark/... result through Arrow (their fast path) into pandas."""
+    return portable(frame).collect(backend="pyarrow").to_pandas()
+
+
 def collect_pandas(frame: nw.DataFrame | nw.LazyFrame) -> pd.DataFrame:
     """Collect a small (aggregated) result as a pandas DataFrame."""
     if isinstance(frame, nw.LazyFrame):
+        if frame.implementation is not nw.Implementation.POLARS:
+            return lazy_to_pandas(frame)
         frame = frame.collect()
     native = frame.to_native()
     if isinstance(native, pd.DataFrame):

@@ -77,6 +77,11 @@ def pareto_curve(frame: Any, field: str, *, points: int = 200) -> Any:
 
     Returns at most ``points + 1`` rows (pandas): ``entity_share``, ``value_share``, ``value``;
     negative values count as zero, as in ABC banding. For charts: never the whole table.
+
+    The curve is computed on the distinct values (largest first): tied entities are
+    indistinguishable, so the points sit where a run of equal values ends. That makes the
+    result the same on every engine (a lazy engine orders ties arbitrarily) and keeps the work
+    in the engine: only the picked points are collected.
     """
     nw_frame = _frames.to_narwhals(frame)
     _frames.require_fields(nw_frame, [field], "The Pareto curve")
@@ -87,19 +92,26 @@ def pareto_curve(frame: Any, field: str, *, points: int = 200) -> Any:
     n = int(n or 0)
     if n == 0:
         return pd.DataFrame({"entity_share": [0.0], "value_share": [0.0], "value": [0.0]})
-    # Evenly spaced positions along the entities sorted from the largest; only those rows are
-    # collected. Ties share a value, so which tied row sits at a position does not matter.
-    positions = np.unique(np.linspace(1, n, num=min(points, n)).round().astype(int))
+    # Per distinct value: how many entities hold it or more (n_ge) and their total (s_ge).
+    # Points: the last distinct value of each of ``points`` equal slices of the entities.
+    runs = (
+        values.group_by("value").agg(nw.len().alias("count"))
+        .with_columns(nw.col("count").cast(nw.Int64))
+        .with_columns(weight=nw.col("value") * nw.col("count"))
+        .with_columns(
+            n_ge=nw.col("count").cum_sum(reverse=True).over(order_by="value"),
+            s_ge=nw.col("weight").cum_sum(reverse=True).over(order_by="value"),
+        )
+        .with_columns(slice=(nw.col("n_ge") * points + (n - 1)) // n)  # ceil, in integers
+    )
     picked = _frames.collect_pandas(
-        values.with_columns(
-            position=nw.col("value").rank(method="ordinal", descending=True),
-            cum=nw.col("value").cum_sum(reverse=True).over(order_by="value"),
-        ).filter(nw.col("position").is_in(positions.tolist()))
-    ).sort_values("position")
-    share = picked["cum"].to_numpy(dtype=float) / total if total and total > 0 else 0.0
+        runs.filter(nw.col("n_ge") == nw.col("n_ge").max().over("slice"))
+        .select("value", "n_ge", "s_ge")
+    ).sort_values("n_ge")
+    share = picked["s_ge"].to_numpy(dtype=float) / total if total and total > 0 else 0.0
     curve = pd.DataFrame(
         {
-            "entity_share": picked["position"].to_numpy(dtype=float) / n,
+            "entity_share": picked["n_ge"].to_numpy(dtype=float) / n,
             "value_share": share,
             "value": picked["value"].to_numpy(dtype=float),
         }

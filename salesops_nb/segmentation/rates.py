@@ -53,6 +53,7 @@ from narwhals.typing import IntoFrameT
 from scipy.stats import binom, norm
 
 from salesops_nb.errors import DataError, MissingColumnsError, ParameterError
+from salesops_nb.segmentation import _frames
 
 __all__ = [
     "FUNNEL_BANDS",
@@ -266,7 +267,7 @@ def eager(frame: Any) -> nw.DataFrame:
         ) from err
     if isinstance(data, nw.LazyFrame):
         polars = data.implementation is nw.Implementation.POLARS
-        data = data.collect() if polars else data.collect(backend="pandas")
+        data = data.collect() if polars else nw.from_native(_frames.lazy_to_pandas(data))
     if not isinstance(data, nw.DataFrame):
         raise ParameterError(f"Expected a table, got a single column ({type(frame).__name__}).",
                              hint="Pass the whole table, not one of its columns.")
