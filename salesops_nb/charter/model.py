@@ -36,6 +36,7 @@ __all__ = [
     "Decision",
     "Kpi",
     "Licence",
+    "MetricRef",
     "Objective",
     "Scope",
     "Screening",
@@ -124,8 +125,34 @@ class Service(_Part):
     library_id: str | None = None
 
 
+class MetricRef(_Part):
+    """A KPI's link to a metric computed from the data, over a segment of a saved segmentation.
+
+    With a link, a report computes the KPI's current value from the opportunities instead of
+    relying on a typed number (see :func:`salesops_nb.links.kpi_status`).
+
+    Attributes
+    ----------
+    metric
+        A metric of the evidence queries: ``win_rate``, ``avg_cycle_days``, ``avg_discount``,
+        ``avg_amount``, ``won_amount``, ``deal_count``, ``closed_count``, ``won_count``.
+    segmentation
+        Name of the segmentation spec in the workspace whose segment is measured.
+    segment, stratum
+        The segment label (and stratum) measured; empty: all deals.
+    """
+
+    metric: str = "win_rate"
+    segmentation: str = "main"
+    segment: str = ""
+    stratum: str = ""
+
+
 class Kpi(_Part):
-    """A key performance indicator with everything needed to track it."""
+    """A key performance indicator with everything needed to track it.
+
+    ``metric_ref`` (optional) links it to a metric computed from the data.
+    """
 
     name: str
     definition: str = ""
@@ -137,6 +164,7 @@ class Kpi(_Part):
     owner: str = ""
     data_source: str = ""
     library_id: str | None = None
+    metric_ref: MetricRef | None = None
 
 
 class Objective(_Part):

@@ -32,6 +32,7 @@ __all__ = [
     "Evidence",
     "Problem",
     "ProblemMetric",
+    "SegmentRef",
     "WhyAnalysis",
     "WhyEditError",
     "WhyNode",
@@ -200,14 +201,47 @@ class ProblemMetric(_Model):
     after_result: QueryResult | None = None
 
 
+class SegmentRef(_Model):
+    """Where a problem was found: a flagged cell of a saved segmentation, with its numbers.
+
+    Attributes
+    ----------
+    segmentation
+        Name of the segmentation spec in the workspace.
+    segment, stratum
+        The cell flagged (stratum empty: the whole segment).
+    metric
+        The metric judged within segments (e.g. ``win_rate``).
+    value, benchmark, gap, volume
+        The cell's pooled value, its segment's benchmark, the gap and the volume (closed deals)
+        when the problem was created.
+    entities
+        Ids of the entities (e.g. reps) in the cell at that time.
+    """
+
+    segmentation: str = "main"
+    segment: str
+    stratum: str = ""
+    metric: str = "win_rate"
+    value: float | None = None
+    benchmark: float | None = None
+    gap: float | None = None
+    volume: float | None = None
+    entities: list[str] = Field(default_factory=list)
+
+
 class Problem(_Model):
-    """The problem statement: what, where, when, how big (and, best, the number behind it)."""
+    """The problem statement: what, where, when, how big (and, best, the number behind it).
+
+    ``source_segment`` (optional) links it to the segmentation cell it was created from.
+    """
 
     what: str = Field(default="", max_length=_TEXT)
     where: str = Field(default="", max_length=_TEXT)
     when: str = Field(default="", max_length=_TEXT)
     how_big: str = Field(default="", max_length=_TEXT)
     metric: ProblemMetric | None = None
+    source_segment: SegmentRef | None = None
 
     def statement(self) -> str:
         """The problem in one line: what; where; when; how big."""

@@ -37,6 +37,7 @@ from salesops_nb.installments.model import (
     Capacity,
     ImprovementItem,
     InstallmentPlan,
+    ObjectiveRef,
     RootCauseRef,
     Schedule,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "ImprovementItem",
     "InstallmentPlan",
     "MissingCapacityError",
+    "ObjectiveRef",
     "Oversize",
     "PlanAnalysis",
     "PlanInputError",

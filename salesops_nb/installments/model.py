@@ -36,6 +36,7 @@ __all__ = [
     "ImprovementItem",
     "InstallmentPlan",
     "PeriodKind",
+    "ObjectiveRef",
     "RootCauseRef",
     "Schedule",
     "ScoreMethod",
@@ -62,6 +63,24 @@ class RootCauseRef(BaseModel):
     node: str
 
 
+class ObjectiveRef(BaseModel):
+    """A link to the charter objective an item serves.
+
+    Parameters
+    ----------
+    charter
+        Name of the charter in the workspace (its file name without ``.json``).
+    objective
+        The objective's ``library_id`` (e.g. ``"raise-win-rate"``) or, for an objective
+        written from scratch, its title.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    charter: str
+    objective: str
+
+
 class ImprovementItem(BaseModel):
     """One installment of the improvement backlog.
 
@@ -80,6 +99,8 @@ class ImprovementItem(BaseModel):
         The problem it addresses (free text).
     root_cause
         Optional link to a 5-Why root cause (:class:`RootCauseRef`).
+    objective
+        Optional link to the charter objective the item serves (:class:`ObjectiveRef`).
     value_per_period
         Value the item brings each period once delivered (in ``value_unit``).
     value_unit
@@ -115,6 +136,7 @@ class ImprovementItem(BaseModel):
     title: str = Field(min_length=1)
     problem: str = ""
     root_cause: RootCauseRef | None = None
+    objective: ObjectiveRef | None = None
     value_per_period: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     value_unit: str = "points"
     business_value: float = Field(default=0.0, ge=0, allow_inf_nan=False)
