@@ -46,6 +46,7 @@ __all__ = [
     "ENGINES",
     "EngineError",
     "engine_of",
+    "open_deals",
     "require",
     "scan",
     "spark_session",
@@ -216,6 +217,64 @@ def scan(source: str | os.PathLike, engine: str = "pandas", *,
     reader = session.read
     frame = reader.csv(text, header=True, inferSchema=True) if csv else reader.parquet(text)
     return frame.select(*cols) if cols else frame
+
+
+def open_deals(data_path: str | os.PathLike = "", engine: str = "pandas", *,
+               spark_master: str = "", spark: Any = None, sample_rows: int = 5000,
+               seed: int = 7, **load_options: Any) -> Any:
+    """Canonical deals on ``engine``, as a template's first cell asks for them.
+
+    - pandas: :func:`~salesops_nb.data.load.load_opportunities` (any CSV/XLSX/Parquet export,
+      headers mapped, values cleaned; empty ``data_path``: the built-in sample);
+    - other engines with a Parquet file (or folder): a lazy :func:`scan`, nothing read until a
+      result is asked for; the file must hold canonical columns;
+    - other engines with a CSV/XLSX export or the sample: loaded and cleaned with pandas, then
+      moved onto the engine (:func:`to_engine`).
+
+    Parameters
+    ----------
+    data_path
+        The export, or "" for the built-in sample.
+    engine
+        One of :data:`ENGINES`.
+    spark_master, spark
+        For "spark": a master URL ("" for ``local[2]``) or an existing session.
+    sample_rows, seed, load_options
+        Passed to ``load_opportunities`` (``sheet``, ``dayfirst``, ``decimal``, ``mapping``).
+    """
+    require(engine)
+    path = Path(data_path) if data_path else None
+    parquet = path is not None and (path.suffix.lower() in (".parquet", ".pq") or path.is_dir())
+    if engine != "pandas" and parquet:
+        frame = scan(path, engine, spark=spark, master=spark_master or None)
+        _require_canonical(frame, path)
+        return frame
+    from salesops_nb.data.load import load_opportunities
+
+    deals = load_opportunities(path, sample_rows=sample_rows, seed=seed, **load_options)
+    if engine == "pandas":
+        return deals
+    return to_engine(deals, engine, spark=spark, master=spark_master or None)
+
+
+_CANONICAL = ("opportunity_id", "amount", "is_closed", "is_won")
+
+
+def _require_canonical(frame: Any, path: Path) -> None:
+    import narwhals as nw
+
+    from salesops_nb.errors import MissingColumnsError
+
+    columns = nw.from_native(frame).collect_schema().names()
+    missing = [c for c in _CANONICAL if c not in columns]
+    if missing:
+        raise MissingColumnsError(
+            f"{path} lacks the canonical column(s) {', '.join(missing)}: a Parquet file is "
+            "scanned as it is, without mapping headers.",
+            hint="Write it from load_opportunities(<export>).to_parquet(path), or use "
+            "engine='pandas', which maps and cleans CRM exports.",
+            missing=missing,
+        )
 
 
 def to_engine(frame: Any, engine: str = "pandas", *, lazy: bool = True, spark: Any = None,

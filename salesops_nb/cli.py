@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from salesops_nb.backends import ENGINES
 from salesops_nb.errors import ReportError, SalesOpsError
 
 __all__ = ["main"]
@@ -30,8 +31,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.handler(args)
     except ReportError as err:
         print(f"error: {err}", file=sys.stderr)
-        if err.notebook_path:
-            print(f"The partly executed notebook is kept at {err.notebook_path}", file=sys.stderr)
         return _EXIT_RUN_FAILED
     except SalesOpsError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -75,6 +74,17 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_parameter_options(run)
     run.add_argument(
         "--data", metavar="PATH", help="data file (CSV, XLSX or Parquet); sets data_path"
+    )
+    run.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help="where the data is processed (sets the template's engine parameter): pandas, "
+        "polars, duckdb or spark",
+    )
+    run.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="Spark master URL with --engine spark, e.g. spark://host:7077 (default local[2])",
     )
     run.add_argument(
         "--out", metavar="DIR", default="reports", help="output folder (default: reports)"
@@ -193,6 +203,8 @@ def _cmd_run(args: argparse.Namespace) -> None:
     parameters = _parameters(args, template)
     if args.data:
         parameters.update(_data_parameter(template, args.data))
+    if args.engine or args.spark_master:
+        parameters.update(_engine_parameters(template, args.engine, args.spark_master))
     report = run_template(
         args.template,
         parameters,
@@ -212,6 +224,27 @@ def _data_parameter(template, data: str) -> dict:
             hint="Run it without --data, or pick a template listed by `salesops-nb templates`.",
         )
     return {"data_path": data}
+
+
+def _engine_parameters(template, engine: str | None, master: str | None) -> dict:
+    from salesops_nb.errors import ParameterError
+
+    wanted = {"engine": engine, "spark_master": master}
+    values = {name: value for name, value in wanted.items() if value}
+    for name in values:
+        if template.parameter(name) is None:
+            option = "--" + name.replace("_", "-")
+            raise ParameterError(
+                f"Template {template.name!r} has no {name} parameter, so {option} cannot "
+                "apply to it.",
+                hint="Run it without the option: it processes its data with pandas.",
+            )
+    if master and (engine or template.parameter("engine").default) != "spark":
+        raise ParameterError(
+            "--spark-master only applies with --engine spark.",
+            hint="Add --engine spark, or drop --spark-master.",
+        )
+    return values
 
 
 def _cmd_sample(args: argparse.Namespace) -> None:
