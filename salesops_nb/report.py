@@ -295,22 +295,36 @@ def _try_export(notebook: Path, html: Path) -> Path | None:
 
 
 def _cell_failure(template: str, notebook: Path, html: Path | None, err: Any) -> ReportError:
-    """A ReportError naming the failing cell by its position in the template (1-based)."""
+    """A ReportError naming the failing cell by its position in the template (1-based).
+
+    When the cell raised one of our own errors (a user mistake such as a missing column), its
+    message and hint are passed on as they are: they already say what, where and how to fix.
+    """
     position, first_line = _template_cell(notebook, err.cell_index, err.source)
     where = f"cell {position + 1}" if position is not None else f"cell [{err.exec_count}]"
     code = f" (`{first_line}`)" if first_line else ""
-    message = (
-        f"Template '{template}' failed in {where}{code}: {err.ename}: {err.evalue}. "
-        f"The partially executed notebook is kept at {notebook}"
-        + (f"; the report of the part that ran is at {html}." if html else ".")
+    kept = f"The partially executed notebook is kept at {notebook}" + (
+        f"; the report of the part that ran is at {html}." if html else "."
     )
-    return ReportError(
-        message,
-        hint="Open the kept notebook in JupyterLab to see the full traceback. If the error is "
-        "about the data, check the data file and the parameters given.",
-        notebook_path=str(notebook),
-        cell_index=position,
-    )
+    if _is_own_error(err.ename):
+        what, _, their_hint = str(err.evalue).partition("\nHint: ")
+        message = f"Template '{template}' stopped in {where}{code}: {what} {kept}"
+        hint = their_hint or "Check the data file and the parameters given."
+    else:
+        error = f"{err.ename}: {err.evalue}"
+        message = f"Template '{template}' failed in {where}{code}: {error}. {kept}"
+        hint = (
+            "Open the kept notebook in JupyterLab to see the full traceback. If the error is "
+            "about the data, check the data file and the parameters given."
+        )
+    return ReportError(message, hint=hint, notebook_path=str(notebook), cell_index=position)
+
+
+def _is_own_error(name: str) -> bool:
+    from salesops_nb import errors
+
+    cls = getattr(errors, name, None)
+    return isinstance(cls, type) and issubclass(cls, errors.SalesOpsError)
 
 
 def _template_cell(notebook: Path, index: int, source: str) -> tuple[int | None, str]:

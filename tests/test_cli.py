@@ -135,3 +135,20 @@ def test_a_failing_cell_exits_non_zero_and_keeps_the_notebook(tmp_path, capsys):
     kept = tmp_path / "out" / "broken.ipynb"
     assert kept.exists() and str(kept) in err
     assert json.loads(kept.read_text())["cells"]
+
+
+@pytest.mark.slow
+def test_a_data_mistake_in_a_run_reads_as_the_loaders_own_message(tmp_path, capsys):
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "Opportunity ID,Stage,Amount,Created Date,Closing Date\n"
+        "O1,Closed Won,100,2025-01-01,2025-02-01\n"
+    )
+    code = main(["run", "data_overview", "--data", str(export), "--out", str(tmp_path / "out"),
+                 "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "stopped in cell" in err and "'close_date'" in err and "'Closing Date'" in err
+    assert err.count("Hint:") == 1
+    assert 'mapping={"Closing Date": "close_date"}' in err
+    assert "Traceback" not in err
