@@ -52,6 +52,7 @@ from salesops_nb.charter.model import (
 from salesops_nb.charter.render_html import to_html
 from salesops_nb.charter.screening import OUTCOME_LABELS, sign_off_status, suggest
 from salesops_nb.errors import SalesOpsError
+from salesops_nb.views._common import action_button, save_artefact, show_status, text_field
 from salesops_nb.workspace import DEFAULT_ROOT, locate
 
 __all__ = ["DEFAULT_PATH", "STEPS", "CharterEditor"]
@@ -123,12 +124,9 @@ class CharterEditor(w.VBox):
 
     def _changed(self) -> None:
         self._refresh()
-        try:
-            self.workspace.save(self.charter, self.name)
-        except SalesOpsError as err:
-            self._say(str(err), error=True)
-            return
-        self._say(f"Saved {datetime.now():%H:%M:%S} to {self.path}")
+        where = save_artefact(self.workspace, self.charter, self.name, self.message)
+        if where is not None:
+            self._say(f"Saved {datetime.now():%H:%M:%S} to {where}")
 
     def _refresh(self) -> None:
         self.report = maturity(self.charter, self.config)
@@ -141,7 +139,7 @@ class CharterEditor(w.VBox):
         try:
             change()
         except (SalesOpsError, pydantic.ValidationError, ValueError) as err:
-            self._say(_reason(err), error=True)
+            self._say(err, error=True)
             return False
         self._changed()
         return True
@@ -154,8 +152,7 @@ class CharterEditor(w.VBox):
 
     def _button(self, label: str, icon: str, handler: Callable[[], object]) -> w.Button:
         # Kept by label in ``buttons`` so code (and tests) can click them.
-        button = w.Button(description=label, icon=icon, layout=w.Layout(width="auto"))
-        button.on_click(lambda _: handler())
+        button = action_button(label, icon, handler)
         self.buttons[label] = button
         return button
 
@@ -168,9 +165,8 @@ class CharterEditor(w.VBox):
         finally:
             self._loading = previous
 
-    def _say(self, text: str, *, error: bool = False) -> None:
-        colour = "#b71c1c" if error else "#2e7d32"
-        self.message.value = f'<span style="color:{colour}">{escape(text)}</span>'
+    def _say(self, message: object, *, error: bool = False) -> None:
+        show_status(self.message, message, error=error)
 
     # -- building the widgets ---------------------------------------------------------------------
 
@@ -199,8 +195,8 @@ class CharterEditor(w.VBox):
 
     def _purpose_panel(self) -> w.VBox:
         c = self.charter
-        self.organisation = _text("Organisation", "e.g. Harbour Instruments")
-        self.function_name = _text("Function", "Sales Operations")
+        self.organisation = text_field("Organisation", "e.g. Harbour Instruments")
+        self.function_name = text_field("Function", "Sales Operations")
         self.purpose = _area("Purpose", "Why the function exists: to improve the whole selling "
                              "system for more revenue and profit")
         self.mission = _area("Mission", "What it does, day to day, to get there")
@@ -224,10 +220,10 @@ class CharterEditor(w.VBox):
         self._bind(self.out_of_scope, lambda v: setattr(scope, "out_of_scope", _lines(v)))
         self.b_function = w.Combobox(options=list(ADJACENT_FUNCTIONS), description="Function",
                                      placeholder="Finance")
-        self.b_area = _text("Area", "e.g. Pricing and discount policy")
+        self.b_area = text_field("Area", "e.g. Pricing and discount policy")
         self.b_stance = w.Dropdown(options=["owns", "influences", "supports"],
                                    value="influences", description="Sales ops")
-        self.b_note = _text("Note", "how the two functions work together")
+        self.b_note = text_field("Note", "how the two functions work together")
         add = self._button("Add boundary", "plus", self._on_add_boundary)
         suggested = self._button("Add the library's boundaries", "book",
                                  self._on_library_boundaries)
@@ -248,12 +244,12 @@ class CharterEditor(w.VBox):
                      for s in self.library.services()],
             description="Library", rows=10, layout=_WIDE)
         add = self._button("Add selected services", "plus", self._on_add_services)
-        self.s_name = _text("New service", "a service not in the library")
+        self.s_name = text_field("New service", "a service not in the library")
         add_own = self._button("Add own service", "plus", self._on_add_own_service)
         self.service_pick = w.Dropdown(description="Service", layout=_WIDE)
         self.service_pick.observe(lambda _: self._load_service(), names="value")
         self.s_class = w.Dropdown(options=list(SERVICE_CLASSES), description="Class")
-        self.s_customer = _text("Customer", "who the service is for")
+        self.s_customer = text_field("Customer", "who the service is for")
         self.s_capacity = w.Text(description="Capacity %", placeholder="share of team time")
         self.s_answers = {
             "informs_decisions": w.Dropdown(options=_YES_NO, description="Insight?"),
@@ -290,7 +286,7 @@ class CharterEditor(w.VBox):
             options=[(o.title, o.library_id) for o in self.library.objectives()],
             description="Library", layout=_WIDE)
         add = self._button("Add objective with its KPIs", "plus", self._on_add_objective)
-        self.o_title = _text("New objective", "an objective not in the library")
+        self.o_title = text_field("New objective", "an objective not in the library")
         add_own = self._button("Add own objective", "plus", self._on_add_own_objective)
         self.objective_pick = w.Dropdown(description="Objective", layout=_WIDE)
         self.objective_pick.observe(lambda _: self._load_objective(), names="value")
@@ -307,8 +303,8 @@ class CharterEditor(w.VBox):
             "baseline": w.Text(description="Baseline", placeholder="value today"),
             "target": w.Text(description="Target"),
             "due": w.DatePicker(description="Due"),
-            "owner": _text("Owner", "who answers for it"),
-            "data_source": _text("Data source", "system and report"),
+            "owner": text_field("Owner", "who answers for it"),
+            "data_source": text_field("Data source", "system and report"),
         }
         for field, widget in self.k_fields.items():
             convert = _number if field in ("baseline", "target") else (lambda v: v)
@@ -341,9 +337,9 @@ class CharterEditor(w.VBox):
                        w.HBox([self.party, self.role, set_role]), remove, self.raci_view])
 
     def _stakeholders_panel(self) -> w.VBox:
-        self.p_name = _text("Name", "a go-to-market leader")
-        self.p_role = _text("Role", "e.g. Chief financial officer")
-        self.p_function = _text("Function", "e.g. Finance")
+        self.p_name = text_field("Name", "a go-to-market leader")
+        self.p_role = text_field("Role", "e.g. Chief financial officer")
+        self.p_function = text_field("Function", "e.g. Finance")
         self.p_sponsor = w.Checkbox(description="Sponsor", indent=False)
         add = self._button("Add stakeholder", "plus", self._on_add_stakeholder)
         self.person_pick = w.Dropdown(description="Stakeholder", layout=_WIDE)
@@ -351,7 +347,7 @@ class CharterEditor(w.VBox):
         self.sign_off = w.Dropdown(options=["pending", "agreed", "agreed with changes",
                                             "declined"], description="Sign-off")
         self.signed_on = w.DatePicker(description="Signed on")
-        self.p_comment = _text("Comment", "conditions, objections")
+        self.p_comment = text_field("Comment", "conditions, objections")
         self._bind(self.sign_off, lambda v: self._set_person("sign_off", v))
         self._bind(self.signed_on, lambda v: self._set_person("signed_on", v))
         self._bind(self.p_comment, lambda v: self._set_person("comment", v))
@@ -377,11 +373,11 @@ class CharterEditor(w.VBox):
         return w.VBox([self.authority, self.access, self.escalation, wording])
 
     def _cadence_panel(self) -> w.VBox:
-        self.c_name = _text("Review", "e.g. Business review")
+        self.c_name = text_field("Review", "e.g. Business review")
         self.c_frequency = w.Combobox(options=["weekly", "monthly", "quarterly", "yearly"],
                                       value="monthly", description="Frequency")
-        self.c_audience = _text("Audience", "who attends or reads it")
-        self.c_output = _text("Output", "what it produces")
+        self.c_audience = text_field("Audience", "who attends or reads it")
+        self.c_output = text_field("Output", "what it produces")
         add = self._button("Add", "plus", self._on_add_cadence)
         suggested = self._button("Add the library's cadence", "book", lambda: self._apply(
             lambda: edit.use_library_cadence(self.charter)))
@@ -395,8 +391,8 @@ class CharterEditor(w.VBox):
     def _review_panel(self) -> w.VBox:
         self.review_date = w.DatePicker(description="Next review")
         self._bind(self.review_date, lambda v: setattr(self.charter, "review_date", v))
-        self.v_author = _text("Author", "who changed it")
-        self.v_summary = _text("What changed", "one line")
+        self.v_author = text_field("Author", "who changed it")
+        self.v_summary = text_field("What changed", "one line")
         record = self._button("Record version", "history", self._on_record_version)
         self.versions_view = w.HTML()
         return w.VBox([self.review_date, self.v_author, self.v_summary, record,
@@ -405,7 +401,7 @@ class CharterEditor(w.VBox):
     def _export_panel(self) -> w.VBox:
         self.formats = w.SelectMultiple(options=list(FORMATS), value=tuple(FORMATS),
                                         description="Formats", rows=3)
-        self.export_folder = _text("Folder", "leave empty: next to the charter file")
+        self.export_folder = text_field("Folder", "leave empty: next to the charter file")
         self.export_checks = w.Checkbox(description="Append the coaching checks", value=False,
                                         indent=False)
         button = self._button("Export", "download", self._on_export)
@@ -623,7 +619,7 @@ class CharterEditor(w.VBox):
             files = export(self.charter, folder, formats=self.formats.value, stem=self.name,
                            checks=self.export_checks.value, config=self.config)
         except SalesOpsError as err:
-            self._say(str(err), error=True)
+            self._say(err, error=True)
             return None
         self.export_result.value = "Written: " + ", ".join(
             f"<code>{escape(str(path))}</code>" for path in files.values())
@@ -632,10 +628,6 @@ class CharterEditor(w.VBox):
 
 
 # -- small helpers ---------------------------------------------------------------------------------
-
-
-def _text(description: str, placeholder: str) -> w.Text:
-    return w.Text(description=description, placeholder=placeholder, layout=_WIDE)
 
 
 def _area(description: str, placeholder: str) -> w.Textarea:
@@ -668,13 +660,6 @@ def _required(value: str, what: str) -> str:
     if not str(value).strip():
         raise ValueError(f"Type a {what} first.")
     return str(value).strip()
-
-
-def _reason(err: Exception) -> str:
-    if isinstance(err, pydantic.ValidationError):
-        return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}"
-                         for e in err.errors())
-    return str(err)
 
 
 def _table_html(table: Table) -> str:

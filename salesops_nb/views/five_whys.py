@@ -28,6 +28,13 @@ from salesops_nb.five_whys.model import (
     make_evidence,
 )
 from salesops_nb.five_whys.render import html_table, node_label
+from salesops_nb.views._common import (
+    action_button,
+    save_artefact,
+    show_status,
+    text_field,
+    validation_reason,
+)
 from salesops_nb.workspace import DEFAULT_ROOT, locate
 
 __all__ = ["DEFAULT_PATH", "FiveWhysEditor"]
@@ -74,7 +81,7 @@ class FiveWhysEditor(w.VBox):
     # -- widgets ----------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        text = self._text
+        text = text_field
         self.what, self.where = text("What", "Win rate fell"), text("Where", "Mid-Market EMEA")
         self.when = text("When", "Q3 2026, against Q2")
         self.how_big = text("How big", "from 31% to 22% (-9 points, 240 deals)")
@@ -82,15 +89,15 @@ class FiveWhysEditor(w.VBox):
         self.metric_before = text("Before", "optional: win_rate where region = EMEA and "
                                   "close_date 2026-01-01..2026-03-31")
         self.metric_after = text("After", "the same query over the later period")
-        self.save_problem = self._button("Save problem", "check", self._on_problem)
+        self.save_problem = action_button("Save problem", "check", self._on_problem)
 
         self.picker = w.Dropdown(description="Node", layout=_WIDE)
         self.picker.observe(self._on_pick, names="value")
         self.answer = w.Textarea(placeholder="The cause, as a fact about a process, policy or "
                                  "system", description="Answer", layout=_WIDE)
-        self.ask_why = self._button("Ask why? (add a cause below)", "level-down", self._on_why)
-        self.add_sibling = self._button("Add sibling cause", "code-fork", self._on_sibling)
-        self.edit_answer = self._button("Update answer", "pencil", self._on_edit_answer)
+        self.ask_why = action_button("Ask why? (add a cause below)", "level-down", self._on_why)
+        self.add_sibling = action_button("Add sibling cause", "code-fork", self._on_sibling)
+        self.edit_answer = action_button("Update answer", "pencil", self._on_edit_answer)
 
         self.status = w.Dropdown(options=["hypothesis", "supported", "refuted"],
                                  description="Status")
@@ -99,7 +106,7 @@ class FiveWhysEditor(w.VBox):
         self.owner = text("Owner", "who looks into it")
         self.root = w.Checkbox(description="Root cause", indent=False)
         self.stop_reason = text("Stop reason", "why stop before the fifth why (if so)")
-        self.save_node = self._button("Save node details", "save", self._on_node_details)
+        self.save_node = action_button("Save node details", "save", self._on_node_details)
 
         self.evidence_kind = w.ToggleButtons(options=["text", "link", "query"], value="text",
                                              description="Evidence")
@@ -108,7 +115,7 @@ class FiveWhysEditor(w.VBox):
         self.evidence_query = text("Query", "win_rate where lead_source = Referral and "
                                    "close_date 2026-04-01..2026-09-30")
         self.evidence_verified = w.Checkbox(description="verified", indent=False)
-        self.attach = self._button("Attach evidence", "paperclip", self._on_evidence)
+        self.attach = action_button("Attach evidence", "paperclip", self._on_evidence)
 
         self.action = text("Action", "what will change, in the process or system")
         self.measure_owner = text("Owner", "a named person")
@@ -119,9 +126,9 @@ class FiveWhysEditor(w.VBox):
         self.direction = w.Dropdown(options=["at least", "at most"], description="Success if")
         self.target = w.FloatText(description="Target")
         self.check_date = w.DatePicker(description="Check on")
-        self.add_measure = self._button("Add countermeasure", "wrench", self._on_countermeasure)
+        self.add_measure = action_button("Add countermeasure", "wrench", self._on_countermeasure)
 
-        self.undo = self._button("Undo last edit", "undo", self._on_undo)
+        self.undo = action_button("Undo last edit", "undo", self._on_undo)
         self.message = w.HTML()
         self.diagram = w.HTML()
         self.checks = w.HTML()
@@ -154,16 +161,6 @@ class FiveWhysEditor(w.VBox):
             self.checks,
         ]
 
-    @staticmethod
-    def _text(description: str, placeholder: str) -> w.Text:
-        return w.Text(description=description, placeholder=placeholder, layout=_WIDE)
-
-    @staticmethod
-    def _button(label: str, icon: str, handler) -> w.Button:
-        button = w.Button(description=label, icon=icon, layout=w.Layout(width="auto"))
-        button.on_click(lambda _: handler())
-        return button
-
     # -- the one path every edit takes ------------------------------------------------------------
 
     def apply(self, edit, *, select: str | None = None) -> bool:
@@ -173,14 +170,16 @@ class FiveWhysEditor(w.VBox):
         """
         try:
             updated = edit(self.analysis)
-            self.workspace.save(updated, self.name)
         except SalesOpsError as err:
-            self._say(str(err), error=True)
+            self._say(err, error=True)
+            return False
+        where = save_artefact(self.workspace, updated, self.name, self.message)
+        if where is None:
             return False
         self.history.append(self.analysis)
         self.analysis = updated
         self._refresh(select=select)
-        self._say(f"Saved to {self.workspace.path_for(WhyAnalysis, self.name)}.")
+        self._say(f"Saved to {where}.")
         return True
 
     @property
@@ -297,11 +296,8 @@ class FiveWhysEditor(w.VBox):
             self._say("Nothing to undo.", error=True)
             return
         previous = self.history.pop()
-        try:
-            self.workspace.save(previous, self.name)
-        except SalesOpsError as err:
+        if save_artefact(self.workspace, previous, self.name, self.message) is None:
             self.history.append(previous)
-            self._say(str(err), error=True)
             return
         self.analysis = previous
         self._sync_problem()
@@ -361,9 +357,8 @@ class FiveWhysEditor(w.VBox):
             )
         self.undo.disabled = not self.history
 
-    def _say(self, text: str, *, error: bool = False) -> None:
-        colour = "#c62828" if error else "#2e7d32"
-        self.message.value = f'<span style="color:{colour}">{escape(text)}</span>'
+    def _say(self, message: object, *, error: bool = False) -> None:
+        show_status(self.message, message, error=error)
 
 
 class _FormError(SalesOpsError, ValueError):
@@ -377,8 +372,6 @@ def _checked(build):
     try:
         return build()
     except pydantic.ValidationError as err:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                             for e in err.errors())
-        raise _FormError(f"The effectiveness check is not valid: {problems}.",
+        raise _FormError(f"The effectiveness check is not valid: {validation_reason(err)}.",
                          hint="Fill the metric query, baseline, target and check date.") from err
 

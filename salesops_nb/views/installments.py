@@ -20,6 +20,7 @@ from salesops_nb.errors import SalesOpsError
 from salesops_nb.installments.example import worked_example
 from salesops_nb.installments.model import Capacity, ImprovementItem, InstallmentPlan
 from salesops_nb.installments.split import oversized, split_in_backlog
+from salesops_nb.views._common import save_artefact, show_status, validation_reason
 from salesops_nb.workspace import DEFAULT_ROOT, locate
 
 __all__ = ["InstallmentPlanner", "format_loads", "parse_loads"]
@@ -199,26 +200,16 @@ class InstallmentPlanner:
 
     def _commit(self, plan: InstallmentPlan, *, rebuild: bool = False) -> None:
         self.plan = plan
-        try:
-            self.workspace.save(plan, self.name)
-        except SalesOpsError as err:
-            self._say(err, error=True)
-        else:
-            self._say(f"Saved to {self.workspace.path_for(InstallmentPlan, self.name)}.")
+        where = save_artefact(self.workspace, plan, self.name, self.status)
+        if where is not None:
+            self._say(f"Saved to {where}.")
         if rebuild:
             self._sync_capacity()
             self._build_rows()
         self._refresh_split()
 
     def _say(self, message: object, *, error: bool = False) -> None:
-        if isinstance(message, SalesOpsError):
-            text = html.escape(message.message)
-            if message.hint:
-                text += f"<br><i>Hint: {html.escape(message.hint)}</i>"
-        else:
-            text = html.escape(str(message))
-        color = "#b71c1c" if error else "#2e7d32"
-        self.status.value = f'<div style="color:{color}">{text}</div>'
+        show_status(self.status, message, error=error)
 
     def _build_rows(self) -> None:
         self._rows = [self._row(item) for item in self.plan.items]
@@ -267,7 +258,8 @@ class InstallmentPlanner:
             )
             updated = ImprovementItem.model_validate(data)
         except (ValueError, pydantic.ValidationError) as err:
-            self._say(f"Row {index + 1} ({item_id}) not saved: {_short(err)}", error=True)
+            self._say(f"Row {index + 1} ({item_id}) not saved: {validation_reason(err)}",
+                      error=True)
             return
         items = list(self.plan.items)
         renamed = updated.id != item_id
@@ -314,7 +306,7 @@ class InstallmentPlanner:
                 sprint_weeks=self.plan.capacity.sprint_weeks, horizon=self.horizon.value,
                 groups=groups, delivery=self.delivery.value or None)
         except pydantic.ValidationError as err:
-            self._say(f"Capacity not saved: {_short(err)}", error=True)
+            self._say(f"Capacity not saved: {validation_reason(err)}", error=True)
             return
         self._commit(self.plan.model_copy(update={"capacity": capacity,
                                                   "score": self.score.value,
@@ -381,10 +373,3 @@ def _optional_int(text: str, label: str) -> int | None:
     except ValueError:
         raise ValueError(f"{label} must be a period number (0 = first) or empty, "
                          f"not {text!r}") from None
-
-
-def _short(err: Exception) -> str:
-    if isinstance(err, pydantic.ValidationError):
-        return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}"
-                         for e in err.errors())
-    return str(err)

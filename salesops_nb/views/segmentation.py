@@ -50,6 +50,7 @@ from salesops_nb.segmentation.spec import (
     Stratification,
     Treatment,
 )
+from salesops_nb.views._common import save_artefact, show_status
 from salesops_nb.workspace import DEFAULT_ROOT, locate
 
 __all__ = ["DEFAULT_PATH", "SegmentationBuilder"]
@@ -143,7 +144,7 @@ class SegmentationBuilder:
             self._say(err, error=True)
             return False
         except (pydantic.ValidationError, ValueError) as err:
-            self._say(_short(err), error=True)
+            self._say(err, error=True)
             return False
         except _TreatmentKeys as err:
             problem, spec = err.error, err.spec
@@ -185,12 +186,9 @@ class SegmentationBuilder:
 
     def save(self) -> None:
         """Save the current spec to the workspace file."""
-        try:
-            where = self.workspace.save(self.spec, self.name)
-        except SalesOpsError as err:
-            self._say(err, error=True)
-            return
-        self._say(f"Saved to {where}.")
+        where = save_artefact(self.workspace, self.spec, self.name, self.status)
+        if where is not None:
+            self._say(f"Saved to {where}.")
 
     def add_treatment(self, segment: str = "*", stratum: str = "*", kind: str = "intervention",
                       name: str = "New treatment") -> None:
@@ -698,14 +696,7 @@ class SegmentationBuilder:
                 f"Sizes: {sizes}</div>")
 
     def _say(self, message: object, *, error: bool = False, prefix: str = "") -> None:
-        if isinstance(message, SalesOpsError):
-            text = html.escape(prefix + message.message)
-            if message.hint:
-                text += f"<br><i>Hint: {html.escape(message.hint)}</i>"
-        else:
-            text = html.escape(prefix + str(message))
-        color = "#b71c1c" if error else "#2e7d32"
-        self.status.value = f'<div style="color:{color}">{text}</div>'
+        show_status(self.status, message, error=error, prefix=prefix)
 
 
 class _TreatmentKeys(Exception):  # an internal signal, never reaches a user
@@ -749,10 +740,3 @@ def _numbers(text: str, where: str) -> list[float]:
 
 def _with(options: list[str], value: str) -> list[str]:
     return options if value in options else [*options, value]
-
-
-def _short(err: Exception) -> str:
-    if isinstance(err, pydantic.ValidationError):
-        return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}"
-                         for e in err.errors())
-    return str(err)
