@@ -93,6 +93,46 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_user_dir(run)
     run.set_defaults(handler=_cmd_run)
 
+    batch = commands.add_parser(
+        "batch",
+        help="run a template once per combination of parameter values, in parallel",
+        description="Run one report per combination of the --over values (e.g. one per "
+        "region) in worker processes, write an index.html linking them with their status, and "
+        "list the failures at the end (exit code 1 if any run failed).",
+    )
+    batch.add_argument("template", help="template name (see `salesops-nb templates`) or .ipynb")
+    batch.add_argument(
+        "--over",
+        action="append",
+        default=[],
+        metavar="NAME=V1,V2",
+        help="a parameter and its values, one report each (repeatable: every combination)",
+    )
+    batch.add_argument(
+        "--jobs", type=_positive_int, default=1, help="reports run at the same time (default 1)"
+    )
+    _add_parameter_options(batch)
+    batch.add_argument(
+        "--out", metavar="DIR", default="reports", help="output folder (default: reports)"
+    )
+    batch.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _add_user_dir(batch)
+    batch.set_defaults(handler=_cmd_batch)
+
+    status = commands.add_parser(
+        "status",
+        help="list a workspace's artefacts, their checks and broken links",
+        description="List the artefacts of a workspace with their last change, the number of "
+        "coaching-check findings and of links that cannot be followed.",
+    )
+    status.add_argument(
+        "workspace",
+        nargs="?",
+        default="salesops-workspace",
+        help="workspace folder (default: salesops-workspace)",
+    )
+    status.set_defaults(handler=_cmd_status)
+
     sample = commands.add_parser("sample", help="write the built-in sample CRM data to files")
     sample.add_argument(
         "--rows", type=_positive_int, default=5000, help="opportunities (default 5000)"
@@ -245,6 +285,36 @@ def _engine_parameters(template, engine: str | None, master: str | None) -> dict
             hint="Add --engine spark, or drop --spark-master.",
         )
     return values
+
+
+def _cmd_batch(args: argparse.Namespace) -> None:
+    from salesops_nb.batch import parse_over, run_batch
+    from salesops_nb.templates import get_template
+
+    template = get_template(args.template, args.user_templates)
+    result = run_batch(
+        args.template,
+        parse_over(args.over),
+        _parameters(args, template),
+        out_dir=args.out,
+        jobs=args.jobs,
+        user_dir=args.user_templates,
+        progress=not args.no_progress,
+    )
+    print(result.summary())
+    if result.failed:
+        raise ReportError(
+            f"{len(result.failed)} of {len(result.runs)} runs failed: "
+            + "; ".join(run.label for run in result.failed)
+            + ".",
+            hint=f"The reasons are listed above and in {result.index}.",
+        )
+
+
+def _cmd_status(args: argparse.Namespace) -> None:
+    from salesops_nb.status import workspace_status
+
+    print(workspace_status(args.workspace).render())
 
 
 def _cmd_sample(args: argparse.Namespace) -> None:

@@ -1,9 +1,17 @@
-"""The demo: sample data into a workspace, every bundled template run headless, one index page."""
+"""The demo: sample data and a full improvement case in a workspace, every bundled template run
+headless on them, one index page.
+
+The case (:mod:`salesops_nb.case`: a segmentation, a 5-Why on its worst flagged cell, an
+installment plan from the countermeasures, a charter whose KPIs are computed from the data) is
+saved in the workspace, and every template reads it through its ``*_path`` parameters, so the
+combined report (``sales_ops_review``) shows the whole method on one page.
+"""
 
 from __future__ import annotations
 
 import html
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,7 +19,16 @@ from pathlib import Path
 from salesops_nb.errors import ReportError
 from salesops_nb.report import Report
 
-__all__ = ["DemoResult", "run_demo", "write_index"]
+__all__ = ["DemoResult", "IndexEntry", "run_demo", "write_index"]
+
+#: Template parameter -> the case artefact it reads, relative to the workspace.
+CASE_PARAMETERS = {
+    "spec_path": "segmentation/main.json",
+    "analysis_path": "five_whys/main.json",
+    "plan_path": "installments/main.json",
+    "charter_path": "charter/main.json",
+    "workspace_path": "",
+}
 
 
 @dataclass(frozen=True)
@@ -24,7 +41,9 @@ class DemoResult:
     index: Path
 
     def summary(self) -> str:
-        lines = [f"Sample data:  {self.data['opportunities'].parent}"]
+        lines = [f"Sample data:  {self.data['opportunities'].parent}",
+                 f"Case:         segmentation, 5-Why, installments and charter 'main' in "
+                 f"{self.workspace} (salesops-nb status {self.workspace})"]
         lines += [f"Report:       {r.html}" for r in self.reports]
         lines += [
             f"Index:        {self.index}",
@@ -39,20 +58,24 @@ def run_demo(
     rows: int = 5000,
     progress: bool = True,
 ) -> DemoResult:
-    """Generate sample CRM data and run every bundled template on it.
+    """Generate sample CRM data, build the improvement case on it, run every bundled template.
 
-    Writes ``<workspace>/data/*.csv``, ``<workspace>/reports/<template>.{ipynb,html}`` and
-    ``<workspace>/reports/index.html``. A template that fails does not stop the others; the
-    failures are raised together at the end, after the index is written.
+    Writes ``<workspace>/data/*.csv``, the case's artefacts (``<workspace>/<kind>/main.json``),
+    ``<workspace>/reports/<template>.{ipynb,html}`` and ``<workspace>/reports/index.html``. A
+    template that fails does not stop the others; the failures are raised together at the end,
+    after the index is written.
     """
     from tqdm.auto import tqdm
 
+    from salesops_nb.case import build_case
+    from salesops_nb.data.load import load_opportunities
     from salesops_nb.data.sample import generate_crm, write_sample
     from salesops_nb.report import run_template
     from salesops_nb.templates import list_templates
 
     root = Path(workspace).expanduser().resolve()
     data = write_sample(generate_crm(rows), root / "data", "csv")
+    build_case(load_opportunities(data["opportunities"])).save(root)
     out_dir = root / "reports"
     templates = [t for t in list_templates() if t.source == "bundled"]
     reports: list[Report] = []
@@ -61,6 +84,9 @@ def run_demo(
         parameters = {}
         if any(p.name == "data_path" for p in template.parameters):
             parameters["data_path"] = str(data["opportunities"])
+        for name, relative in CASE_PARAMETERS.items():
+            if template.parameter(name) is not None:
+                parameters[name] = str(root / relative) if relative else str(root)
         try:
             reports.append(
                 run_template(
@@ -81,20 +107,51 @@ def run_demo(
     return DemoResult(workspace=root, data=data, reports=tuple(reports), index=index)
 
 
-def write_index(reports: list[Report], path: Path, *, titles: dict[str, str] | None = None) -> Path:
-    """Write a self-contained HTML page linking each report by a path relative to the page."""
+@dataclass(frozen=True)
+class IndexEntry:
+    """One line of an index page: a report (or a failed run) and its status."""
+
+    title: str
+    html: Path | None
+    ok: bool = True
+    detail: str = ""
+
+
+def write_index(reports: Sequence[Report], path: Path, *, titles: dict[str, str] | None = None,
+                entries: Sequence[IndexEntry] = (),
+                heading: str = "salesops-nb reports") -> Path:
+    """Write a self-contained HTML page linking each report by a path relative to the page.
+
+    Parameters
+    ----------
+    reports
+        Reports that worked, titled by ``titles`` (template name -> title).
+    path
+        The page to write.
+    entries
+        More lines, each with its status: a failed run shows its reason and, when a partial
+        report exists, links it.
+    heading
+        The page title.
+    """
     titles = titles or {}
-    items = "\n".join(
-        f'<li><a href="{html.escape(os.path.relpath(r.html, path.parent))}">'
-        f"{html.escape(titles.get(r.template, r.template))}</a></li>"
-        for r in reports
-    )
+    lines = [IndexEntry(titles.get(r.template, r.template), r.html) for r in reports]
+    lines += list(entries)
+    items = "\n".join(_index_item(entry, path.parent) for entry in lines)
+    failed = sum(not entry.ok for entry in lines)
+    tally = (f"{len(lines) - failed} of {len(lines)} reports written; {failed} failed."
+             if failed else f"{len(lines)} reports.")
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    title = html.escape(heading)
     page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>salesops-nb reports</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:3rem auto;color:#222}}
-li{{margin:.4rem 0}} small{{color:#666}}</style></head>
-<body><h1>salesops-nb reports</h1>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:48rem;margin:3rem auto;color:#222}}
+li{{margin:.5rem 0}} small{{color:#666}} .status{{font-size:.8rem;font-weight:600;
+padding:1px 6px;border-radius:3px;margin-right:.4rem}} .ok{{background:#e3f2e6;color:#1b5e20}}
+.failed{{background:#fde2e1;color:#b71c1c}} .why{{display:block;color:#7f1d1d;
+font-size:.85rem;margin:.2rem 0 0 3.2rem}}</style></head>
+<body><h1>{title}</h1>
+<p>{tally}</p>
 <ul>
 {items}
 </ul>
@@ -104,3 +161,14 @@ li{{margin:.4rem 0}} small{{color:#666}}</style></head>
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def _index_item(entry: IndexEntry, folder: Path) -> str:
+    title = html.escape(entry.title)
+    if entry.html is not None:
+        title = f'<a href="{html.escape(os.path.relpath(entry.html, folder))}">{title}</a>'
+    if entry.ok:
+        return f'<li><span class="status ok">ok</span>{title}</li>'
+    partial = " (partial report)" if entry.html is not None else ""
+    return (f'<li><span class="status failed">failed</span>{title}{partial}'
+            f'<span class="why">{html.escape(entry.detail)}</span></li>')
