@@ -17,10 +17,31 @@ import pydantic
 from salesops_nb.errors import SalesOpsError
 from salesops_nb.workspace import Artefact, Workspace
 
-__all__ = ["action_button", "save_artefact", "show_status", "status_html", "text_field",
-           "validation_reason"]
+__all__ = ["QuietSwitch", "action_button", "save_artefact", "show_status", "status_html",
+           "text_field", "validation_reason"]
 
 _WIDE = widgets.Layout(width="98%")
+
+
+class QuietSwitch:
+    """On while a view sets its widgets from its model, so their observers do not write back.
+
+    ``with switch:`` turns it on for a block (blocks nest; it is off again only when the
+    outermost one ends, even on an error); ``if switch:`` tells an observer to stand aside.
+    """
+
+    def __init__(self) -> None:
+        self._depth = 0
+
+    def __bool__(self) -> bool:
+        return self._depth > 0
+
+    def __enter__(self) -> QuietSwitch:
+        self._depth += 1
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._depth -= 1
 
 
 def validation_reason(err: Exception) -> str:

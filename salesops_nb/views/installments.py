@@ -20,7 +20,12 @@ from salesops_nb.errors import SalesOpsError
 from salesops_nb.installments.example import worked_example
 from salesops_nb.installments.model import Capacity, ImprovementItem, InstallmentPlan
 from salesops_nb.installments.split import oversized, split_in_backlog
-from salesops_nb.views._common import save_artefact, show_status, validation_reason
+from salesops_nb.views._common import (
+    QuietSwitch,
+    save_artefact,
+    show_status,
+    validation_reason,
+)
 from salesops_nb.workspace import DEFAULT_ROOT, locate
 
 __all__ = ["InstallmentPlanner", "format_loads", "parse_loads"]
@@ -86,7 +91,7 @@ class InstallmentPlanner:
         else:
             self.plan = InstallmentPlan()
         self._rows: list[dict[str, widgets.Widget]] = []
-        self._quiet = False
+        self._quiet = QuietSwitch()
         self.status = widgets.HTML()
         self.rows_box = widgets.VBox()
         self.add_button = widgets.Button(description="Add item", icon="plus")
@@ -275,8 +280,7 @@ class InstallmentPlanner:
 
     def _sync_capacity(self) -> None:
         capacity = self.plan.capacity
-        self._quiet = True
-        try:
+        with self._quiet:
             self.period.value = capacity.period
             self.start.value = capacity.start
             self.horizon.value = capacity.horizon
@@ -292,8 +296,6 @@ class InstallmentPlanner:
                 box.observe(self._capacity_changed, "value")
                 boxes.append(box)
             self.groups_box.children = boxes
-        finally:
-            self._quiet = False
 
     def _capacity_changed(self, _change=None) -> None:
         if self._quiet:

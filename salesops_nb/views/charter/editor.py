@@ -12,7 +12,6 @@ or calls one function of :mod:`salesops_nb.charter.edit`; everything here can be
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable
 from datetime import datetime
@@ -37,7 +36,7 @@ from salesops_nb.charter.model import SECTIONS, Charter
 from salesops_nb.charter.render_html import to_html
 from salesops_nb.charter.screening import sign_off_status
 from salesops_nb.errors import SalesOpsError
-from salesops_nb.views._common import action_button, save_artefact, show_status
+from salesops_nb.views._common import QuietSwitch, action_button, save_artefact, show_status
 from salesops_nb.views.charter._display import _checks_html, _table_html
 from salesops_nb.views.charter._export import _ExportStep
 from salesops_nb.views.charter._fields import _options
@@ -81,7 +80,7 @@ class CharterEditor(_StatementSteps, _PortfolioSteps, _GovernanceSteps, _ExportS
         self.config = config
         self.report: MaturityReport | None = None
         self.step = 0
-        self._loading = False
+        self._loading = QuietSwitch()
         self.library = load_library()
         self.buttons: dict[str, w.Button] = {}
         self._build()
@@ -145,14 +144,9 @@ class CharterEditor(_StatementSteps, _PortfolioSteps, _GovernanceSteps, _ExportS
         self.buttons[label] = button
         return button
 
-    @contextlib.contextmanager
-    def _quiet(self):
+    def _quiet(self) -> QuietSwitch:
         """Set widget values from the model without writing them back (nesting is fine)."""
-        previous, self._loading = self._loading, True
-        try:
-            yield
-        finally:
-            self._loading = previous
+        return self._loading
 
     def _say(self, message: object, *, error: bool = False) -> None:
         show_status(self.message, message, error=error)

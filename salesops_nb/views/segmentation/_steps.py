@@ -204,16 +204,13 @@ class _StepControls:
         spec = spec or self.spec
         segments = spec.labels()
         strata = spec.stratum_labels()[:-1]
-        quiet, self._quiet = self._quiet, True
-        try:
+        with self._quiet:
             for row in self._treatment_rows:
                 for key, labels in (("segment", segments), ("stratum", strata)):
                     current = row[key].value
                     # A label the spec no longer has stays visible: the check names it.
                     row[key].options = _with(["*", *labels], current)
                     row[key].value = current
-        finally:
-            self._quiet = quiet
 
     # -- events ----------------------------------------------------------------------------------
 
@@ -236,30 +233,23 @@ class _StepControls:
     def _method_changed(self, field: str, change) -> None:
         row = self._banding_rows[field]
         default, hint = _PARAMETER[change["new"]]
-        quiet, self._quiet = self._quiet, True
-        row["parameter"].placeholder = hint
-        row["parameter"].value = default
-        self._band_label_texts.get(field, widgets.Text()).value = ""  # band count may change
-        self._quiet = quiet
+        with self._quiet:
+            row["parameter"].placeholder = hint
+            row["parameter"].value = default
+            self._band_label_texts.get(field, widgets.Text()).value = ""  # band count may change
         self._structure_changed()
 
     def _structure_changed(self, _change=None) -> None:
         if self._quiet:
             return
-        self._quiet = True
-        try:
+        with self._quiet:
             if set(self._banding_rows) != set(self.numeric.value):
                 self._build_bandings()
             self._set_segment_options()
             self._set_metric_options()
-        finally:
-            self._quiet = False
         ok = self.refresh()
-        self._quiet = True
-        try:
+        with self._quiet:
             self._build_names()
-        finally:
-            self._quiet = False
         # Names depend on the fitted bands; refresh again only if they changed the spec.
         if ok and self._try_draft() != self._draft:
             self.refresh()
@@ -276,16 +266,13 @@ class _StepControls:
             return
         old = Stratification(metric="m", count=change["old"]).stratum_labels()
         new = Stratification(metric="m", count=change["new"]).stratum_labels()
-        quiet, self._quiet = self._quiet, True
-        try:
+        with self._quiet:
             for row in self._treatment_rows:
                 current = row["stratum"].value
                 if current in old:
                     moved = new[round(old.index(current) * (len(new) - 1) / (len(old) - 1))]
                     row["stratum"].options = _with(["*", *new], moved)
                     row["stratum"].value = moved
-        finally:
-            self._quiet = quiet
         self.refresh()
 
     def _renamed(self, change, default: str) -> None:
@@ -294,14 +281,11 @@ class _StepControls:
             return
         old = change["old"].strip() or default
         new = change["new"].strip() or default
-        quiet, self._quiet = self._quiet, True
-        try:
+        with self._quiet:
             for row in self._treatment_rows:
                 if row["segment"].value == old:
                     row["segment"].options = _with(list(row["segment"].options), new)
                     row["segment"].value = new
-        finally:
-            self._quiet = quiet
         self.refresh()
 
     def _changed(self, _change=None) -> None:

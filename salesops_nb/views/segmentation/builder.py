@@ -32,7 +32,7 @@ from salesops_nb.segmentation.analysis import apply_spec, entities_for, profile_
 from salesops_nb.segmentation.defaults import ENTITY_KEYS, default_spec
 from salesops_nb.segmentation.quality import quality_report
 from salesops_nb.segmentation.spec import Banding, SegmentationSpec, Treatment
-from salesops_nb.views._common import save_artefact, show_status
+from salesops_nb.views._common import QuietSwitch, save_artefact, show_status
 from salesops_nb.views.segmentation._preview import _Preview
 from salesops_nb.views.segmentation._spec import (
     _CATEGORIES,
@@ -85,7 +85,7 @@ class SegmentationBuilder(_StepControls, _SpecFromControls, _Preview):
         self._tables: dict[str, pd.DataFrame] = {}
         self._fitted: dict[str, Banding] = {}
         self._checked: dict[tuple[str, str], list] = {}
-        self._quiet = False
+        self._quiet = QuietSwitch()
         self.min_size = min_size
         self.assigned: pd.DataFrame | None = None
         self.profile: pd.DataFrame | None = None
@@ -251,8 +251,7 @@ class SegmentationBuilder(_StepControls, _SpecFromControls, _Preview):
 
     def _load(self, spec: SegmentationSpec) -> None:
         """Set the controls from ``spec`` (without refreshing in between)."""
-        self._quiet = True
-        try:
+        with self._quiet:
             self.entity.value = spec.entity if spec.entity in ENTITY_KEYS else "reps"
             self._set_field_options()
             fields = [c.field for r in spec.rules for c in r.when]
@@ -292,8 +291,6 @@ class SegmentationBuilder(_StepControls, _SpecFromControls, _Preview):
                 self.strata_count.value = spec.strata.count
             self._treatment_rows = [self._treatment_row(t) for t in spec.treatments]
             self._show_treatments()
-        finally:
-            self._quiet = False
 
     def _say(self, message: object, *, error: bool = False, prefix: str = "") -> None:
         show_status(self.status, message, error=error, prefix=prefix)
