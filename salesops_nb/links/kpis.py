@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from salesops_nb.errors import SalesOpsError
-from salesops_nb.links._common import SHARE_METRICS, LinkError, load_target
+from salesops_nb.links._common import SHARE_METRICS, LinkError, listing, load_target
 from salesops_nb.workspace import Workspace
 
 __all__ = ["MetricValue", "kpi_status", "metric_value"]
@@ -56,7 +56,13 @@ def metric_value(ref: Any, deals: pd.DataFrame, workspace: Workspace | None = No
         if workspace is None:
             raise LinkError("A KPI linked to a segment needs the workspace of its segmentation.",
                             hint="Pass workspace= to metric_value().")
-        assigned, key = _assigned(ref.segmentation, deals, workspace, cache)
+        assigned, key, labels, strata = _assigned(ref.segmentation, deals, workspace, cache)
+        if ref.segment not in labels or (ref.stratum and ref.stratum not in strata):
+            missing = (f"segment {ref.segment!r}" if ref.segment not in labels
+                       else f"stratum {ref.stratum!r}")
+            raise LinkError(f"A KPI links to {missing} of segmentation '{ref.segmentation}', "
+                            "which it does not have.",
+                            hint=f"Segments: {listing(labels)}; strata: {listing(strata)}.")
         keep = assigned["segment"].astype(str) == ref.segment
         if ref.stratum:
             keep &= assigned["stratum"].astype(str) == ref.stratum
@@ -69,7 +75,7 @@ def metric_value(ref: Any, deals: pd.DataFrame, workspace: Workspace | None = No
 
 
 def _assigned(name: str, deals: pd.DataFrame, workspace: Workspace,
-              cache: dict | None) -> tuple[pd.DataFrame, str]:
+              cache: dict | None) -> tuple[pd.DataFrame, str, list[str], list[str]]:
     from salesops_nb.segmentation.analysis import apply_spec, entities_for
     from salesops_nb.segmentation.defaults import ENTITY_KEYS
     from salesops_nb.segmentation.spec import SegmentationSpec
@@ -78,8 +84,9 @@ def _assigned(name: str, deals: pd.DataFrame, workspace: Workspace,
     if ("spec", name) not in cache:
         spec = load_target(workspace, SegmentationSpec, name, "a KPI")
         table = entities_for(deals, spec.entity)
-        assigned, _ = apply_spec(table, spec)
-        cache[("spec", name)] = (assigned, spec.key or ENTITY_KEYS[spec.entity])
+        assigned, fitted = apply_spec(table, spec)
+        cache[("spec", name)] = (assigned, spec.key or ENTITY_KEYS[spec.entity],
+                                 fitted.labels(), fitted.stratum_labels())
     return cache[("spec", name)]
 
 
