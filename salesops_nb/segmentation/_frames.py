@@ -100,19 +100,30 @@ def numeric(field: str, frame: nw.DataFrame | nw.LazyFrame) -> nw.Expr:
     return expr
 
 
-def label_chain(cases: list[tuple[nw.Expr, str]], otherwise: str) -> nw.Expr:
+def label_chain(
+    cases: list[tuple[nw.Expr, str]], otherwise: str,
+    frame: nw.DataFrame | nw.LazyFrame | None = None,
+) -> nw.Expr:
     """Label of the first true case, else ``otherwise``, as a string expression.
 
-    The chain works on small integer codes and turns them into text once at the end: on pandas a
-    chain of string replacements costs about four times as much as integer ones.
+    On pandas (and when ``frame`` is not given) the chain works on small integer codes and
+    turns them into text once at the end: there a chain of string replacements costs about four
+    times as much as integer ones. Other engines (Polars, DuckDB, Spark) get the plain chain of
+    string literals, which they evaluate natively; a code lookup would make SQL engines build a
+    map and evaluate the chain twice.
     """
+    if frame is not None and not frame.implementation.is_pandas_like():
+        chain: Any = None
+        for test, label in cases:
+            chain = (nw.when(test) if chain is None else chain.when(test)).then(nw.lit(label))
+        return nw.lit(otherwise) if chain is None else chain.otherwise(nw.lit(otherwise))
     labels = list(dict.fromkeys([*(label for _, label in cases), otherwise]))
     code = {label: i for i, label in enumerate(labels)}
-    chain: Any = None
+    chain = None
     for test, label in cases:
         chain = (nw.when(test) if chain is None else chain.when(test)).then(nw.lit(code[label]))
     codes = nw.lit(code[otherwise]) if chain is None else chain.otherwise(nw.lit(code[otherwise]))
-    # Every code is mapped, so the default never applies; DuckDB requires one all the same.
+    # Every code is mapped, so the default never applies; some backends require one.
     return codes.replace_strict(
         list(range(len(labels))), labels, default=nw.lit(otherwise), return_dtype=nw.String
     )

@@ -69,7 +69,7 @@ def band_expr(banding: Banding, frame: nw.DataFrame | nw.LazyFrame) -> nw.Expr:
     cases = [(value.is_null(), banding.unknown_label)]
     for edge, label in zip(edges, labels[:-1], strict=True):
         cases.append((value <= edge if banding.closed == "right" else value < edge, label))
-    return _frames.label_chain(cases, labels[-1]).alias(banding.name)
+    return _frames.label_chain(cases, labels[-1], frame).alias(banding.name)
 
 
 def pareto_curve(frame: Any, field: str, *, points: int = 200) -> Any:

@@ -88,7 +88,7 @@ def assign(frame: Any, spec: SegmentationSpec) -> Any:
     if spec.bandings:
         out = out.with_columns(*[band_expr(b, nw_frame) for b in spec.bandings])
     if spec.matrices:
-        out = out.with_columns(*[_matrix_expr(spec, m) for m in spec.matrices])
+        out = out.with_columns(*[_matrix_expr(spec, m, nw_frame) for m in spec.matrices])
     source = spec.source
     segment = rules_expr(spec, nw_frame) if source == "rules" else nw.col(source)
     out = out.with_columns(segment.alias("segment"))
@@ -135,10 +135,12 @@ def stratum_expr(
     labels = strata.stratum_labels()
     cases = [(position.is_null(), strata.unknown_label)]
     cases += [(position < i / strata.count, label) for i, label in enumerate(labels[:-1], 1)]
-    return _frames.label_chain(cases, labels[-1]).alias("stratum")
+    return _frames.label_chain(cases, labels[-1], frame).alias("stratum")
 
 
-def _matrix_expr(spec: SegmentationSpec, matrix: Matrix) -> nw.Expr:
+def _matrix_expr(
+    spec: SegmentationSpec, matrix: Matrix, frame: nw.DataFrame | nw.LazyFrame | None = None
+) -> nw.Expr:
     rows = spec.banding(matrix.rows)
     cols = spec.banding(matrix.columns)
     named = {(c.row, c.column): c.label for c in matrix.cells}
@@ -147,7 +149,7 @@ def _matrix_expr(spec: SegmentationSpec, matrix: Matrix) -> nw.Expr:
     for r in rows.band_labels():
         for c in cols.band_labels():
             cases.append(((row == r) & (col == c), named.get((r, c), f"{r} / {c}")))
-    return _frames.label_chain(cases, matrix.unknown_label).alias(matrix.name)
+    return _frames.label_chain(cases, matrix.unknown_label, frame).alias(matrix.name)
 
 
 # -- profile --------------------------------------------------------------------------------------

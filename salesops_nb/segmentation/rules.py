@@ -63,7 +63,7 @@ def rule_expr(rule: Rule, frame: nw.DataFrame | nw.LazyFrame) -> nw.Expr:
 def rules_expr(spec: SegmentationSpec, frame: nw.DataFrame | nw.LazyFrame) -> nw.Expr:
     """The label of the first matching rule, else the catch-all (a string expression)."""
     cases = [(rule_expr(rule, frame), rule.label) for rule in spec.rules]
-    return _frames.label_chain(cases, spec.catch_all or "")
+    return _frames.label_chain(cases, spec.catch_all or "", frame)
 
 
 def validate_rules(spec: SegmentationSpec, frame: nw.DataFrame | nw.LazyFrame) -> None:
