@@ -16,9 +16,11 @@ from salesops_nb.errors import DataError, MissingColumnsError
 
 __all__ = [
     "NonNumericFieldError",
+    "code_labels",
     "collect_pandas",
     "is_numeric",
     "label_chain",
+    "label_codes",
     "lazy_to_pandas",
     "numeric",
     "portable",
@@ -117,15 +119,26 @@ def label_chain(
         for test, label in cases:
             chain = (nw.when(test) if chain is None else chain.when(test)).then(nw.lit(label))
         return nw.lit(otherwise) if chain is None else chain.otherwise(nw.lit(otherwise))
+    codes, labels = label_codes(cases, otherwise)
+    return code_labels(codes, labels)
+
+
+def label_codes(cases: list[tuple[nw.Expr, str]], otherwise: str) -> tuple[nw.Expr, list[str]]:
+    """The integer code of the first true case (else of ``otherwise``), and the labels by code."""
     labels = list(dict.fromkeys([*(label for _, label in cases), otherwise]))
     code = {label: i for i, label in enumerate(labels)}
-    chain = None
+    chain: Any = None
     for test, label in cases:
         chain = (nw.when(test) if chain is None else chain.when(test)).then(nw.lit(code[label]))
     codes = nw.lit(code[otherwise]) if chain is None else chain.otherwise(nw.lit(code[otherwise]))
+    return codes, labels
+
+
+def code_labels(codes: nw.Expr, labels: list[str]) -> nw.Expr:
+    """Text labels of integer codes from :func:`label_codes`."""
     # Every code is mapped, so the default never applies; some backends require one.
     return codes.replace_strict(
-        list(range(len(labels))), labels, default=nw.lit(otherwise), return_dtype=nw.String
+        list(range(len(labels))), labels, default=nw.lit(labels[-1]), return_dtype=nw.String
     )
 
 

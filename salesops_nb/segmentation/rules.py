@@ -19,7 +19,9 @@ from salesops_nb.segmentation.spec import (
     SpecError,
 )
 
-__all__ = ["check_rules", "condition_expr", "rule_expr", "rules_expr", "validate_rules"]
+__all__ = [
+    "check_rules", "condition_expr", "rule_cases", "rule_expr", "rules_expr", "validate_rules",
+]
 
 
 def condition_expr(condition: Condition, frame: nw.DataFrame | nw.LazyFrame) -> nw.Expr:
@@ -62,8 +64,13 @@ def rule_expr(rule: Rule, frame: nw.DataFrame | nw.LazyFrame) -> nw.Expr:
 
 def rules_expr(spec: SegmentationSpec, frame: nw.DataFrame | nw.LazyFrame) -> nw.Expr:
     """The label of the first matching rule, else the catch-all (a string expression)."""
-    cases = [(rule_expr(rule, frame), rule.label) for rule in spec.rules]
-    return _frames.label_chain(cases, spec.catch_all or "", frame)
+    return _frames.label_chain(rule_cases(spec, frame), spec.catch_all or "", frame)
+
+
+def rule_cases(spec: SegmentationSpec, frame: nw.DataFrame | nw.LazyFrame
+               ) -> list[tuple[nw.Expr, str]]:
+    """(test, label) of each rule, in order: the cases of the first-match chain."""
+    return [(rule_expr(rule, frame), rule.label) for rule in spec.rules]
 
 
 def validate_rules(spec: SegmentationSpec, frame: nw.DataFrame | nw.LazyFrame) -> None:
