@@ -211,6 +211,7 @@ def on_engine(engine: str, deals: pd.DataFrame | None, parquet: Path, spark: Any
         import duckdb
 
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
         con.execute(f"CREATE TABLE deals AS SELECT {', '.join(COLUMNS)} "
                     f"FROM read_parquet('{parquet}')")
         return con.table("deals")

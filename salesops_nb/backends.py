@@ -188,7 +188,7 @@ def scan(source: str | os.PathLike, engine: str = "pandas", *,
         For "spark": an existing session, or the master URL to start one on
         (:func:`spark_session`).
     connection
-        For "duckdb": the connection to use (default: DuckDB's default in-memory one).
+        For "duckdb": the connection to use (default: a new in-memory one).
 
     Returns
     -------
@@ -210,7 +210,7 @@ def scan(source: str | os.PathLike, engine: str = "pandas", *,
         lazy = module.scan_csv(text) if csv else module.scan_parquet(text)
         return lazy.select(cols) if cols else lazy
     if engine == "duckdb":
-        con = connection if connection is not None else module
+        con = connection if connection is not None else _duckdb_connection()
         relation = con.read_csv(text) if csv else con.read_parquet(text)
         return relation.select(*[f'"{c}"' for c in cols]) if cols else relation
     session = spark_session(master, session=spark)
@@ -302,9 +302,7 @@ def to_engine(frame: Any, engine: str = "pandas", *, lazy: bool = True, spark: A
         out = pl.from_arrow(table)
         return out.lazy() if lazy else out
     if engine == "duckdb":
-        import duckdb
-
-        con = connection if connection is not None else duckdb.connect()
+        con = connection if connection is not None else _duckdb_connection()
         return con.from_arrow(table)
     session = spark_session(master, session=spark)
     if _spark_version(session) >= (4, 0):
@@ -331,6 +329,15 @@ def to_pandas(frame: Any) -> Any:
     if isinstance(native, pd.DataFrame):
         return native
     return data.to_pandas()
+
+
+def _duckdb_connection() -> Any:
+    """A new in-memory DuckDB connection that prints no progress bar into notebooks/reports."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def _pandas(frame: Any) -> Any:
