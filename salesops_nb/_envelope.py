@@ -2,8 +2,12 @@
 
 ::
 
-    {"kind": "segmentation", "schema_version": 2, "saved_at": "2026-11-14T09:30:00+00:00",
-     "salesops_nb": "0.1.0", "data": {...the model's fields...}}
+    {"kind": "segmentation", "schema_version": 2, "revision": 7,
+     "saved_at": "2026-11-14T09:30:00+00:00", "salesops_nb": "0.1.0",
+     "data": {...the model's fields...}}
+
+``revision`` counts the saves of this one file (1 for the first); the workspace compares it on save
+to catch two writers. Files written before it existed have none and read as revision 0.
 
 Encoding, reading the envelope, migrating old versions and turning pydantic's validation errors into
 one readable sentence live here; where files go and how they are written live in ``workspace``.
@@ -32,7 +36,9 @@ __all__ = [
     "encode",
     "is_loadable",
     "load_file",
+    "load_with_revision",
     "read_header",
+    "revision_of",
 ]
 
 try:
@@ -43,7 +49,7 @@ except metadata.PackageNotFoundError:  # running from a source tree that was nev
 A = TypeVar("A", bound="Artefact")
 
 
-def encode(artefact: Artefact, name: str) -> bytes:
+def encode(artefact: Artefact, name: str, revision: int = 1) -> bytes:
     """Serialise ``artefact`` into its envelope as UTF-8 JSON, checking that it loads back.
 
     Raises WorkspaceError (naming ``name``) before anything is written if it cannot.
@@ -55,6 +61,7 @@ def encode(artefact: Artefact, name: str) -> bytes:
         envelope = {
             "kind": model.kind,
             "schema_version": model.schema_version,
+            "revision": revision,
             "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "salesops_nb": PACKAGE_VERSION,
             "data": data,
@@ -98,7 +105,15 @@ def parse_header(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
         return None, f"its schema_version {version!r} is not a whole number >= 1"
     if not isinstance(doc["data"], dict):
         return None, f"its data is a JSON {type(doc['data']).__name__}, not an object"
+    revision = doc.get("revision", 0)
+    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 0:
+        return None, f"its revision {revision!r} is not a whole number >= 0"
     return doc, None
+
+
+def revision_of(doc: dict[str, Any]) -> int:
+    """The revision of a parsed envelope; 0 for files written before revisions existed."""
+    return int(doc.get("revision", 0))
 
 
 def read_header(path: Path) -> tuple[dict[str, Any] | None, str | None]:
@@ -115,6 +130,13 @@ def load_file(model: type[A], path: Path, restore_hint: str, backup: Path | None
 
     ``restore_hint`` ends the hint of every CorruptArtefactError; ``backup`` is recorded on it.
     """
+    return load_with_revision(model, path, restore_hint, backup)[0]
+
+
+def load_with_revision(
+    model: type[A], path: Path, restore_hint: str, backup: Path | None = None
+) -> tuple[A, int]:
+    """Like :func:`load_file`, also returning the file's revision (read in the same pass)."""
 
     def corrupt(problem: str, extra_hint: str = "") -> CorruptArtefactError:
         err = CorruptArtefactError(
@@ -143,7 +165,7 @@ def load_file(model: type[A], path: Path, restore_hint: str, backup: Path | None
         )
     data = _migrate(model, doc, path, restore_hint)
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), revision_of(doc)
     except pydantic.ValidationError as err:
         raise corrupt(
             f"its data does not fit {model.__name__}: {describe_validation(err)}",

@@ -20,7 +20,8 @@ The tree::
     │       └── DeadlineError             a deadline that cannot be met (the blocking chain)
     ├── WorkspaceError                artefact files in the workspace
     │   ├── CorruptArtefactError      a file that is not valid JSON or not a valid artefact
-    │   └── SchemaVersionError        a file written by a newer release
+    │   ├── SchemaVersionError        a file written by a newer release
+    │   └── ConflictError             a save over a newer revision saved by someone else
     ├── SpecError                     a segmentation spec that cannot work (names the field)
     │   └── TreatmentKeyError         a treatment keyed on a label the segmentation lacks
     ├── CharterError                  a charter edit or export that cannot be made
@@ -44,6 +45,7 @@ from __future__ import annotations
 __all__ = [
     "BoilTheOceanError",
     "CharterError",
+    "ConflictError",
     "CorruptArtefactError",
     "DataError",
     "DataFileError",
@@ -157,6 +159,28 @@ class CorruptArtefactError(WorkspaceError):
 
 class SchemaVersionError(WorkspaceError):
     """An artefact file was written by a newer release of salesops-nb."""
+
+
+class ConflictError(WorkspaceError):
+    """A save would overwrite a newer revision of the artefact saved by another writer.
+
+    ``loaded_revision`` is the revision this workspace last loaded or saved, ``current_revision``
+    the one now on disk; ``path`` the artefact file. Nothing was written.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        path: str | None = None,
+        loaded_revision: int | None = None,
+        current_revision: int | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.path = path
+        self.loaded_revision = loaded_revision
+        self.current_revision = current_revision
 
 
 class TemplateError(SalesOpsError):

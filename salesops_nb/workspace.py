@@ -12,6 +12,14 @@ Guarantees:
   previous file and its backup as they were. The previous version is kept as ``<name>.json.bak``.
 - A load never writes: a damaged file is reported (file, problem, backup, how to restore) and left
   byte for byte as it was. :meth:`Workspace.restore_backup` puts the backup back.
+- Two writers cannot silently lose each other's work: every file carries a ``revision`` that each
+  save increments. A Workspace remembers the revision it last loaded or saved of each artefact
+  (and that an artefact it looked for was absent); a save over a newer revision raises
+  :class:`~salesops_nb.errors.ConflictError` and writes nothing. Resolve by loading again, by
+  :meth:`Workspace.save_as` under another name, or by ``save(..., force=True)`` (the other version
+  then becomes the backup). A Workspace that has neither loaded nor saved an artefact replaces it
+  as before. The check and the write happen under a lock on the kind's folder (where the
+  platform has ``fcntl``).
 - Files written by older releases are migrated step by step through ``Artefact.migrations``; files
   from a newer release are refused with a :class:`~salesops_nb.errors.SchemaVersionError`.
 
@@ -29,6 +37,7 @@ Example
 from __future__ import annotations
 
 import builtins
+import contextlib
 import difflib
 import os
 import re
@@ -42,7 +51,12 @@ import pydantic
 from pydantic import ConfigDict
 
 from salesops_nb import _atomic, _envelope
-from salesops_nb.errors import WorkspaceError
+from salesops_nb.errors import ConflictError, WorkspaceError
+
+try:  # POSIX; elsewhere the revision check still runs, only without the lock around it
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = [
     "DEFAULT_ROOT",
@@ -57,6 +71,7 @@ __all__ = [
 DEFAULT_ROOT = "salesops-workspace"
 _SUFFIX = ".json"
 _BACKUP_SUFFIX = ".json.bak"
+_ABSENT = 0  # the remembered revision of an artefact this workspace found missing
 _NAME_CHARS = re.compile(r"[A-Za-z0-9 ._-]")
 _NAME_SHAPE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ._-]*[A-Za-z0-9_-])?")
 _NAME_MAX = 100
@@ -161,6 +176,8 @@ class Workspace:
                 hint="Pass the folder that should hold the artefacts, e.g. "
                 f"Workspace({str(self.root.parent / DEFAULT_ROOT)!r}).",
             )
+        # (kind, name) -> revision last loaded or saved here; what a save is compared against.
+        self._revisions: dict[tuple[str, str], int] = {}
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.root)!r})"
@@ -182,8 +199,15 @@ class Workspace:
         return self.root / _kind_of(model) / f"{check_name(name)}{_BACKUP_SUFFIX}"
 
     def exists(self, model: type[Artefact] | Artefact, name: str) -> bool:
-        """Tell whether an artefact ``name`` of ``model``'s kind is saved."""
-        return self.path_for(model, name).is_file()
+        """Tell whether an artefact ``name`` of ``model``'s kind is saved.
+
+        A ``False`` is remembered like a failed load: a file another writer creates afterwards
+        makes this workspace's next save of ``name`` a conflict.
+        """
+        found = self.path_for(model, name).is_file()
+        if not found:
+            self._revisions.setdefault((_kind_of(model), name), _ABSENT)
+        return found
 
     def names(self, model: type[Artefact] | Artefact) -> builtins.list[str]:
         """Return the sorted names of the saved artefacts of ``model``'s kind."""
@@ -208,7 +232,7 @@ class Workspace:
 
     # -- save and load ----------------------------------------------------------------------------
 
-    def save(self, artefact: Artefact, name: str) -> Path:
+    def save(self, artefact: Artefact, name: str, *, force: bool = False) -> Path:
         """Save ``artefact`` as ``name``, atomically, keeping the previous version as a backup.
 
         Parameters
@@ -217,6 +241,8 @@ class Workspace:
             The model to save. It is checked to load back before anything is written.
         name
             Letters, digits, spaces, ``-``, ``_`` and ``.``; e.g. ``"q3-west"``.
+        force
+            Save even over a newer revision written by someone else (it becomes the backup).
 
         Returns
         -------
@@ -225,6 +251,9 @@ class Workspace:
 
         Raises
         ------
+        ConflictError
+            The file on disk is a newer revision than the one this workspace loaded or saved
+            (another notebook saved it meanwhile). Nothing was written.
         WorkspaceError
             Bad name, an artefact that cannot be serialised, or a folder that cannot be written.
             In every case the existing file and its backup are left as they were.
@@ -232,24 +261,55 @@ class Workspace:
         if not isinstance(artefact, Artefact):
             raise TypeError(f"save() takes an Artefact, not {type(artefact).__name__}")
         path = self.path_for(artefact, name)
-        payload = _envelope.encode(artefact, name)
+        key = (artefact.kind, name)
+        _envelope.encode(artefact, name)  # refuse an unsaveable artefact before taking the lock
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            # Write the new content first: a full disk or a crash here touches nothing else.
-            temp = _atomic.write_temp(path, payload)
-            try:
-                self._keep_previous(path)
-            except BaseException:
-                _atomic.discard(temp)
-                raise
-            _atomic.replace_durably(temp, path)
+            with _locked(path):
+                current = _revision_on_disk(path)
+                known = self._revisions.get(key)
+                if not force and known is not None and current is not None and current > known:
+                    raise self._conflict(artefact, name, path, known, current)
+                revision = max(current or 0, known or 0) + 1
+                payload = _envelope.encode(artefact, name, revision)
+                # Write the new content first: a full disk or a crash here touches nothing else.
+                temp = _atomic.write_temp(path, payload)
+                try:
+                    self._keep_previous(path)
+                except BaseException:
+                    _atomic.discard(temp)
+                    raise
+                _atomic.replace_durably(temp, path)
         except OSError as err:
             raise WorkspaceError(
                 f"Could not save {artefact.kind} '{name}' to {path}: {err.strerror or err}.",
                 hint="Check that the workspace folder is writable, the disk is not full and no "
                 "other program holds the file open. The previous version, if any, is unchanged.",
             ) from err
+        self._revisions[key] = revision
         return path
+
+    def save_as(self, artefact: Artefact, name: str) -> Path:
+        """Save ``artefact`` under a new ``name``; the way out of a :class:`ConflictError`.
+
+        Raises
+        ------
+        WorkspaceError
+            An artefact of that kind is already saved as ``name`` (pick another name, or
+            ``save(..., force=True)`` to replace it).
+        """
+        if self.exists(artefact, name):
+            raise WorkspaceError(
+                f"A {artefact.kind} artefact named '{name}' already exists in "
+                f"{self.root / artefact.kind}; save_as never replaces one.",
+                hint=f"Pick a name not in {self.names(artefact)}, or replace it on purpose with "
+                f"save(artefact, {name!r}, force=True).",
+            )
+        return self.save(artefact, name, force=True)
+
+    def revision(self, model: type[Artefact] | Artefact, name: str) -> int | None:
+        """The revision this workspace last loaded or saved of ``name`` (None if neither)."""
+        return self._revisions.get((_kind_of(model), check_name(name)))
 
     def load(self, model: type[A], name: str) -> A:
         """Load artefact ``name`` as a ``model``, migrating files written by older releases.
@@ -267,10 +327,17 @@ class Workspace:
             The file was written by a newer release, or no migration exists from its version.
         """
         path = self.path_for(model, name)
+        key = (_kind_of(model), name)
         if not path.is_file():
+            # Remember the absence: a file another writer creates meanwhile is then a conflict.
+            self._revisions.setdefault(key, _ABSENT)
             raise self._missing(model, name, path)
         backup = self.backup_path_for(model, name)
-        return _envelope.load_file(model, path, self._restore_hint(model, name, path), backup)
+        artefact, revision = _envelope.load_with_revision(
+            model, path, self._restore_hint(model, name, path), backup
+        )
+        self._revisions[key] = revision
+        return artefact
 
     def delete(self, model: type[Artefact] | Artefact, name: str) -> None:
         """Delete artefact ``name``; its last version becomes the backup, so it can be restored."""
@@ -280,6 +347,7 @@ class Workspace:
         try:
             os.replace(path, self.backup_path_for(model, name))
             _atomic.fsync_dir(path.parent)
+            self._revisions[(_kind_of(model), name)] = _ABSENT
         except OSError as err:
             raise WorkspaceError(
                 f"Could not delete {path}: {err.strerror or err}.",
@@ -313,6 +381,7 @@ class Workspace:
                 label = "replaced" if _envelope.is_loadable(model, path) else "corrupt"
                 _atomic.atomic_write_bytes(_aside_path(path, label), path.read_bytes())
             _atomic.atomic_write_bytes(path, backup.read_bytes())
+            self._revisions[(model.kind, name)] = _revision_on_disk(path) or 0
         except OSError as err:
             raise WorkspaceError(
                 f"Could not restore {backup} to {path}: {err.strerror or err}.",
@@ -333,6 +402,24 @@ class Workspace:
             # A damaged file must not push the last good version out of the backup slot.
             target = _aside_path(path, "corrupt")
         _atomic.atomic_write_bytes(target, previous)
+
+    def _conflict(
+        self, artefact: Artefact, name: str, path: Path, known: int, current: int
+    ) -> ConflictError:
+        model = type(artefact).__name__
+        seen = "found it missing" if known == _ABSENT else f"loaded revision {known}"
+        return ConflictError(
+            f"{artefact.kind} '{name}' was saved by someone else since this workspace {seen}: "
+            f"{path} is now at revision {current}. Your changes were NOT saved, and the other "
+            "version was not overwritten.",
+            hint=f"Reload it with Workspace({str(self.root)!r}).load({model}, {name!r}) and "
+            f"redo your change, keep yours under another name with save_as(artefact, "
+            f"'{name}-mine'), or replace theirs with save(artefact, {name!r}, force=True) "
+            "(theirs then becomes the backup).",
+            path=str(path),
+            loaded_revision=known,
+            current_revision=current,
+        )
 
     def _missing(self, model: type[Artefact] | Artefact, name: str, path: Path) -> WorkspaceError:
         kind = _kind_of(model)
@@ -470,6 +557,31 @@ def _info(kind: str, name: str, path: Path, header: dict | None, problem: str | 
     except ValueError:
         saved_at = None
     return ArtefactInfo(kind, name, path, saved_at, header["schema_version"])
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    """Hold an exclusive lock on the kind's folder of ``path`` (released if we are killed).
+
+    Locking the folder itself leaves no lock file among the user's artefacts.
+    """
+    if fcntl is None:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing drops the lock
+
+
+def _revision_on_disk(path: Path) -> int | None:
+    """The revision of the file at ``path``; None if absent or not readable as an envelope."""
+    if not path.is_file():
+        return None
+    header, _problem = _envelope.read_header(path)
+    return None if header is None else _envelope.revision_of(header)
 
 
 def _aside_path(path: Path, label: str) -> Path:

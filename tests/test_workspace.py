@@ -119,7 +119,7 @@ def test_file_is_a_pretty_utf8_envelope_with_stable_keys(ws: Workspace) -> None:
     assert "Région Sud – Q3" in text  # not \u-escaped
     assert text.endswith("}\n") and '\n  "kind": "plan",\n' in text
     doc = json.loads(text)
-    assert list(doc) == ["kind", "schema_version", "saved_at", "salesops_nb", "data"]
+    assert list(doc) == ["kind", "schema_version", "revision", "saved_at", "salesops_nb", "data"]
     assert doc["schema_version"] == 1
     assert doc["salesops_nb"] == salesops_nb.__version__
     assert doc["data"] == {
@@ -129,9 +129,12 @@ def test_file_is_a_pretty_utf8_envelope_with_stable_keys(ws: Workspace) -> None:
     saved_at = datetime.fromisoformat(doc["saved_at"])
     assert saved_at.utcoffset().total_seconds() == 0
     assert before <= saved_at <= after
-    # Saving the same artefact again gives the same bytes apart from the time stamp.
+    # Saving the same artefact again gives the same bytes apart from time stamp and revision.
     again = ws.save(PLAN, "q3").read_text(encoding="utf-8")
-    assert again.replace(json.loads(again)["saved_at"], "T") == text.replace(doc["saved_at"], "T")
+    assert json.loads(again)["revision"] == doc["revision"] + 1
+    assert again.replace(json.loads(again)["saved_at"], "T").replace(
+        '"revision": 2', '"revision": 1'
+    ) == text.replace(doc["saved_at"], "T")
 
 
 def test_default_root_is_taken_from_the_folder_at_construction(tmp_path, monkeypatch) -> None:

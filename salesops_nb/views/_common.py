@@ -14,7 +14,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import pydantic
 
-from salesops_nb.errors import SalesOpsError
+from salesops_nb.errors import ConflictError, SalesOpsError
 from salesops_nb.workspace import Artefact, Workspace
 
 __all__ = ["QuietSwitch", "action_button", "save_artefact", "show_status", "status_html",
@@ -84,10 +84,15 @@ def save_artefact(workspace: Workspace, artefact: Artefact, name: str,
     """Autosave ``artefact`` as ``name``; the file written, or None after showing why not.
 
     A failed save (bad name, unwritable folder) is shown in ``area`` with its hint rather than
-    raised: the builder keeps working and the file keeps its last good version.
+    raised: the builder keeps working and the file keeps its last good version. A
+    :class:`~salesops_nb.errors.ConflictError` (another notebook saved a newer revision) is shown
+    the same way, with how to resolve it; the other notebook's version stays on disk.
     """
     try:
         return workspace.save(artefact, name)
+    except ConflictError as err:
+        show_status(area, err, error=True, prefix="Not saved, to protect a newer version: ")
+        return None
     except SalesOpsError as err:
         show_status(area, err, error=True)
         return None
