@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from salesops_nb.errors import ReportError
+from salesops_nb.errors import ReportError, SalesOpsError
 from salesops_nb.report import Report
 
 __all__ = ["DemoResult", "IndexEntry", "run_demo", "write_index"]
@@ -75,11 +75,15 @@ def run_demo(
 
     root = Path(workspace).expanduser().resolve()
     data = write_sample(generate_crm(rows), root / "data", "csv")
-    build_case(load_opportunities(data["opportunities"])).save(root)
     out_dir = root / "reports"
     templates = [t for t in list_templates() if t.source == "bundled"]
     reports: list[Report] = []
     failures: list[ReportError] = []
+    try:
+        build_case(load_opportunities(data["opportunities"])).save(root)
+    except SalesOpsError as err:  # the templates still run, on their worked examples
+        failures.append(ReportError(f"The improvement case could not be built: {err.message}",
+                                    hint=err.hint))
     for template in tqdm(templates, desc="Running templates", unit="report", disable=not progress):
         parameters = {}
         if any(p.name == "data_path" for p in template.parameters):
@@ -99,7 +103,7 @@ def run_demo(
     index = write_index(reports, out_dir / "index.html", titles=titles)
     if failures:
         raise ReportError(
-            f"{len(failures)} of {len(templates)} demo reports failed:\n"
+            f"{len(failures)} demo step(s) of {len(templates) + 1} failed:\n"
             + "\n".join(f"- {err.message}" for err in failures),
             hint=f"The reports that worked are linked from {index}.",
             notebook_path=failures[0].notebook_path,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
 
 from salesops_nb.cli import main
 from salesops_nb.data.sample import generate_crm, write_sample
+from salesops_nb.five_whys.model import WhyAnalysis
+from salesops_nb.status import workspace_status
 from salesops_nb.templates import list_templates
+from salesops_nb.workspace import Workspace
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +38,8 @@ def _svg_charts(html: str) -> int:
 
 def test_demo_writes_an_index_and_one_report_per_template(tmp_path, capsys):
     workspace = tmp_path / "ws"
-    assert main(["demo", "--workspace", str(workspace), "--rows", "800", "--no-progress"]) == 0
+    # 2,000 deals: enough reps for several peers per team x region segment
+    assert main(["demo", "--workspace", str(workspace), "--rows", "2000", "--no-progress"]) == 0
     out = capsys.readouterr().out
     index = workspace / "reports" / "index.html"
     assert str(index) in out and "jupyter lab" in out
@@ -46,6 +51,16 @@ def test_demo_writes_an_index_and_one_report_per_template(tmp_path, capsys):
         assert f'href="{template.name}.html"' in page
         assert _svg_charts(report.read_text()) >= 1
     assert (workspace / "data" / "opportunities.csv").exists()
+    # the improvement case is saved, linked, and the combined report shows it
+    status = workspace_status(workspace)
+    assert [a.kind for a in status.artefacts] == ["segmentation", "five_whys", "installments",
+                                                  "charter"]
+    assert status.links and not status.broken
+    analysis = Workspace(workspace).load(WhyAnalysis, "main")
+    review = html.unescape((workspace / "reports" / "sales_ops_review.html").read_text())
+    assert analysis.problem.source_segment.segment in review
+    assert analysis.root_causes()[0].answer in review
+    assert "built on" not in review  # the saved case, not a stand-in
 
 
 @pytest.fixture(scope="module")
