@@ -89,6 +89,12 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out", metavar="DIR", default="reports", help="output folder (default: reports)"
     )
+    run.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=float,
+        help="stop the run when one cell runs longer than this (default: no limit)",
+    )
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     _add_user_dir(run)
     run.set_defaults(handler=_cmd_run)
@@ -251,6 +257,7 @@ def _cmd_run(args: argparse.Namespace) -> None:
         out_dir=args.out,
         user_dir=args.user_templates,
         progress=not args.no_progress,
+        timeout=args.timeout,
     )
     print(f"Notebook: {report.notebook}\nReport:   {report.html}")
 

@@ -7,7 +7,10 @@ hides code and prompts and loads nothing from the network: it uses the nbconvert
 inline SVG (see :func:`salesops_nb.notebook.setup`).
 
 A failing cell raises :class:`~salesops_nb.errors.ReportError` naming the template, the cell
-and the error; the partly executed notebook is kept, and its HTML written when possible.
+and the error; the partly executed notebook is kept, and its HTML written when possible. So do
+a kernel that dies mid-run (named as such, with the cell that was running), a cell that runs
+longer than ``timeout`` seconds, and a kernel that does not exist (then the notebook with the
+parameters filled in is kept, ready to open with another kernel).
 """
 
 from __future__ import annotations
@@ -69,6 +72,7 @@ def run_template(
     output_name: str | None = None,
     progress: bool = False,
     kernel_name: str = "python3",
+    timeout: float | None = None,
 ) -> Report:
     """Execute a template headless and write the executed notebook and its HTML report.
 
@@ -91,6 +95,9 @@ def run_template(
         Show papermill's progress bar.
     kernel_name
         Jupyter kernel to run the notebook with.
+    timeout
+        Seconds any one cell may run before the run is stopped (None: no limit). A stopped run
+        raises ReportError naming the cell; the notebook up to that cell is kept.
 
     Returns
     -------
@@ -104,7 +111,8 @@ def run_template(
     DataFileError
         If ``data_path`` names a file or folder that does not exist.
     ReportError
-        If the kernel cannot start or a cell fails (``notebook_path`` is the partial notebook).
+        If the kernel is missing or cannot start, dies, a cell fails or runs past ``timeout``
+        (``notebook_path`` is the partial notebook).
 
     Examples
     --------
@@ -114,6 +122,7 @@ def run_template(
     template = get_template(name_or_path, user_dir)
     values = coerce_parameters(template, parameters or {})
     values = _headless_values(template, values)
+    _check_timeout(timeout)
     stem = _output_stem(output_name or template.name)
     out = Path(out_dir).resolve()
     try:
@@ -130,35 +139,34 @@ def run_template(
     from jupyter_client.kernelspec import NoSuchKernel
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+    run = {
+        "parameters": values,
+        "kernel_name": kernel_name,
+        "progress_bar": progress,
+        "cwd": str(out),
+    }
     try:
         with _quiet_papermill_parsing():
-            papermill.execute_notebook(
-                str(template.path),
-                str(notebook),
-                parameters=values,
-                kernel_name=kernel_name,
-                progress_bar=progress,
-                cwd=str(out),
-                **_kernel_options(kernel_name),
-            )
+            options = _kernel_options(kernel_name)
+            if timeout is not None:
+                options["execution_timeout"] = timeout
+            papermill.execute_notebook(str(template.path), str(notebook), **run, **options)
     except papermill.PapermillExecutionError as err:
         partial_html = _try_export(notebook, html)
         raise _cell_failure(template.name, notebook, partial_html, err) from err
     except NoSuchKernel as err:
-        raise ReportError(
-            f"Template '{template.name}' cannot run: there is no Jupyter kernel named "
-            f"'{kernel_name}'.",
-            hint="Install one with: python -m ipykernel install --user",
+        raise _missing_kernel(template, notebook, kernel_name, run) from err
+    except DeadKernelError as err:
+        raise _stopped(
+            template.name, notebook, html, "the kernel died while running",
+            "The kernel process ended (out of memory, a crash in a library, or code that exits "
+            "the process). Try a smaller data file first; open the kept notebook to see what ran.",
         ) from err
-    except (DeadKernelError, CellTimeoutError) as err:
-        partial_html = _try_export(notebook, html)
-        kept = f" The partial notebook is kept at {notebook}." if notebook.exists() else ""
-        raise ReportError(
-            f"Template '{template.name}' stopped: the kernel died or a cell timed out "
-            f"({type(err).__name__}).{kept}"
-            + (f" Partial report: {partial_html}." if partial_html else ""),
-            hint="A kernel usually dies for lack of memory: try a smaller data file first.",
-            notebook_path=str(notebook) if notebook.exists() else None,
+    except CellTimeoutError as err:
+        raise _stopped(
+            template.name, notebook, html, f"it ran longer than the {timeout:g} s timeout in",
+            "Give the run more time (--timeout SECONDS, or timeout= in Python), or make the "
+            "data smaller (filter it, or aggregate it before the template).",
         ) from err
     export_html(notebook, html)
     return Report(template.name, notebook, html)
@@ -227,6 +235,91 @@ def export_html(notebook: str | Path, html: str | Path) -> Path:
             hint="Choose an output folder you can write to.",
         ) from err
     return target
+
+
+def _check_timeout(timeout: float | None) -> None:
+    from salesops_nb.errors import ParameterError
+
+    if timeout is None:
+        return
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ParameterError(
+            f"The run timeout must be a number of seconds above 0, not {timeout!r}.",
+            hint="E.g. timeout=600 (ten minutes per cell), or leave it out for no limit.",
+        )
+
+
+def _stopped(template: str, notebook: Path, html: Path, what: str, hint: str) -> ReportError:
+    """A ReportError for a run stopped from outside its cells (dead kernel, timeout)."""
+    partial_html = _try_export(notebook, html)
+    position, first_line = _running_cell(notebook)
+    where = f" cell {position + 1}" if position is not None else " a cell"
+    code = f" (`{first_line}`)" if first_line else ""
+    if notebook.exists():
+        kept = f" The partial notebook is kept at {notebook}" + (
+            f"; the report of the part that ran is at {partial_html}." if partial_html else "."
+        )
+    else:
+        kept = " No notebook was written."
+    return ReportError(
+        f"Template '{template}' stopped: {what}{where}{code}.{kept}",
+        hint=hint,
+        notebook_path=str(notebook) if notebook.exists() else None,
+        cell_index=position,
+    )
+
+
+def _running_cell(notebook: Path) -> tuple[int | None, str]:
+    """The template cell that was running when a run stopped: the last one papermill started."""
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return None, ""
+    own = [
+        cell
+        for cell in cells
+        if not {_INJECTED_TAG, _ERROR_MARKER_TAG} & set(cell.get("metadata", {}).get("tags", []))
+    ]
+    started = [
+        position
+        for position, cell in enumerate(own)
+        if (cell.get("metadata", {}).get("papermill") or {}).get("start_time")
+    ]
+    if not started:
+        return None, ""
+    source = own[started[-1]].get("source", "")
+    lines = [line.strip() for line in "".join(source).splitlines() if line.strip()]
+    first = next((line for line in lines if not line.startswith("#")), "")
+    return started[-1], first
+
+
+def _missing_kernel(template: Template, notebook: Path, kernel_name: str, run: dict) -> ReportError:
+    """No such kernel: keep the notebook with its parameters filled in; list the kernels."""
+    import papermill
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    kept = ""
+    try:
+        with _quiet_papermill_parsing():
+            papermill.execute_notebook(
+                str(template.path), str(notebook), prepare_only=True,
+                **{k: v for k, v in run.items() if k != "kernel_name"},
+            )
+        kept = (f" The notebook with your parameters filled in is kept at {notebook}; open it in "
+                "JupyterLab and pick a kernel to run it by hand.")
+    except Exception:  # the missing kernel is what the user needs to hear about
+        pass
+    try:
+        names = sorted(KernelSpecManager().find_kernel_specs())
+    except Exception:
+        names = []
+    known = f" Kernels installed: {', '.join(names)}." if names else " No kernel is installed."
+    return ReportError(
+        f"Template '{template.name}' cannot run: there is no Jupyter kernel named "
+        f"'{kernel_name}'.{kept}",
+        hint=f"Install one with: python -m ipykernel install --user.{known}",
+        notebook_path=str(notebook) if kept else None,
+    )
 
 
 def _kernel_options(kernel_name: str) -> dict[str, Any]:
