@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -121,14 +122,20 @@ class BigBang:
         return self.spike.sort_values("ratio", ascending=False).iloc[0]
 
     def summary(self) -> str:
-        """The argument in two sentences, for the sponsor."""
+        """The argument in two sentences, for the sponsor.
+
+        Shown as Markdown by the template: the user's text in it (group, unit, period label) is
+        HTML-escaped so that it reads as text and never runs as markup.
+        """
         worst = self.worst
         share = self.value_lost / self.plan_value if self.plan_value else 0.0
+        group = html.escape(repr(worst["group"]), quote=False)
+        lost = html.escape(money(self.value_lost, self.unit))
         return (
-            f"Delivered as one big bang in {self.launch_label}, the backlog would ask "
-            f"{worst['group']!r} to absorb {worst['load']:g} change units in one period, "
+            f"Delivered as one big bang in {html.escape(str(self.launch_label))}, the backlog "
+            f"would ask {group} to absorb {worst['load']:g} change units in one period, "
             f"{worst['ratio']:.1f} times its capacity of {worst['capacity']:g}. Waiting for it "
-            f"would forgo {money(self.value_lost, self.unit)} ({share:.0%}) of the value the "
+            f"would forgo {lost} ({share:.0%}) of the value the "
             f"installment plan delivers within the horizon, all within capacity."
         )
 
