@@ -68,6 +68,9 @@ class TreatmentMap:
     def __init__(self, treatments: Iterable[Treatment | Mapping[str, Any]] = ()) -> None:
         self.treatments: list[Treatment] = [_treatment(t, i) for i, t in enumerate(treatments)]
         self.entries: list[dict[str, str]] = [t.model_dump() for t in self.treatments]
+        # Set by from_spec: the labels the spec can produce. A label that no entity happens to
+        # carry in this data (a small team, an empty stratum) is still a valid key.
+        self.labels: tuple[list[str], list[str] | None] | None = None
         seen: dict[tuple[str, str], str] = {}
         for entry in self.entries:
             key = (entry["segment"], entry["stratum"])
@@ -82,7 +85,8 @@ class TreatmentMap:
     def from_spec(cls, spec: SegmentationSpec) -> TreatmentMap:
         """The treatments of a spec, checked against the labels the spec produces."""
         plan = cls(spec.treatments)
-        plan.check(spec.labels(), spec.stratum_labels() or None)
+        plan.labels = (spec.labels(), spec.stratum_labels() or None)
+        plan.check(*plan.labels)
         return plan
 
     def __len__(self) -> int:
@@ -124,7 +128,8 @@ class TreatmentMap:
         """Add ``treatment``, ``treatment_kind`` and ``treatment_description`` columns.
 
         Each distinct (segment, stratum) pair is looked up once, then joined back: the rows
-        themselves are never visited in Python. Unknown labels raise first (:meth:`check`).
+        themselves are never visited in Python. Unknown labels raise first (:meth:`check`),
+        against the spec's labels for a map made by :meth:`from_spec`, else against the data's.
         """
         data = eager(frame)
         columns = [segment] + ([stratum] if stratum else [])
@@ -135,7 +140,8 @@ class TreatmentMap:
         cells = data.select(list(keys.values())).unique().sort(list(keys.values()))
         seg_values = cells[keys[segment]].to_list()
         str_values = cells[keys[stratum]].to_list() if stratum else [None] * len(seg_values)
-        self.check(seg_values, str_values if stratum else None)
+        if self.labels is None:
+            self.check(seg_values, str_values if stratum else None)
         found = [self.lookup(s, t) or {} for s, t in zip(seg_values, str_values, strict=True)]
         namespace = nw.get_native_namespace(data)
         table = cells.with_columns(

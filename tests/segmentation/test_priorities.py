@@ -159,3 +159,21 @@ def test_with_the_engine_on_sample_reps():
     assert (with_names.loc[with_names.stratum == "top quartile", "treatment"]
             == "Field cover").all()
     assert len(with_names) == len(reps)
+
+
+def test_a_spec_label_absent_from_the_data_is_still_a_valid_key():
+    import pandas as pd
+
+    from salesops_nb.segmentation.priorities import TreatmentMap
+    from salesops_nb.segmentation.spec import SegmentationSpec
+
+    spec = SegmentationSpec.model_validate({
+        "name": "tiny", "entity": "reps", "key": "rep_id",
+        "rules": [{"label": "SMB", "when": [{"field": "team", "op": "==", "value": "SMB"}]}],
+        "catch_all": "Other",
+        "treatments": [{"segment": "Other", "kind": "treatment", "name": "Pooled"}],
+    })
+    plan = TreatmentMap.from_spec(spec)
+    only_smb = pd.DataFrame({"segment": ["SMB", "SMB"], "stratum": ["x", "y"]})
+    assigned = plan.assign(only_smb, stratum=None)
+    assert assigned["treatment"].isna().all()
