@@ -255,6 +255,18 @@ def time_engine(engine: str, frame: Any, repeat: int) -> tuple[float, float]:
 
 # ----------------------------------------------------------------------------- memory
 def _rss_mb() -> float:
+    """This process's peak resident set so far, in MB.
+
+    VmHWM belongs to the process's own memory map; ru_maxrss would not do in a child, since
+    Linux carries the parent's high-water mark across fork and exec.
+    """
+    try:
+        with open("/proc/self/status", encoding="utf-8") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
