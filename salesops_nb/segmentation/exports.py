@@ -33,8 +33,8 @@ _RISKY = r"^[=+\-@\t\r]"
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas.
 
-    Text starting with ``= + - @``, tab or carriage return gets a leading apostrophe; other
-    values (numbers, dates, missing) are unchanged. Vectorised per column.
+    Text starting with ``= + - @``, tab or carriage return gets a leading apostrophe (column
+    names too); other values (numbers, dates, missing) are unchanged. Vectorised per column.
 
     Examples
     --------
@@ -42,6 +42,9 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     ["'=1+1", 'Ann']
     """
     out = frame.copy()
+    # Column names become the header row: a data column named "=cmd" must not run either.
+    names = pd.Series([str(c) for c in out.columns], dtype=object)
+    out.columns = names.where(~names.str.contains(_RISKY, regex=True), "'" + names)
     for column in out.columns:
         values = out[column]
         if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
@@ -111,7 +114,10 @@ def export(result: SegmentationAnalysis, folder: str | Path = ".", *,
     try:
         if "csv" in chosen:
             written["csv"] = target / f"{stem}-assignments.csv"
-            safe.to_csv(written["csv"], index=False)
+            # CRLF rows (RFC 4180): with pandas' bare "\n", a text cell holding a lone "\r"
+            # is left unquoted, and a spreadsheet splits the row there, so the text after the
+            # "\r" starts a new line, where it can run as a formula.
+            safe.to_csv(written["csv"], index=False, lineterminator="\r\n")
         if "xlsx" in chosen:
             written["xlsx"] = target / f"{stem}-assignments.xlsx"
             safe.to_excel(written["xlsx"], index=False, sheet_name="assignments")
