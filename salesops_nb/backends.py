@@ -40,7 +40,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from salesops_nb.errors import DataError, ParameterError
+from salesops_nb.errors import DataError, EngineError
 
 __all__ = [
     "ENGINES",
@@ -68,10 +68,6 @@ SPARK_LOCAL_CONFIG: dict[str, str] = {
     "spark.sql.session.timeZone": "UTC",
     "spark.driver.memory": "4g",
 }
-
-
-class EngineError(ParameterError):
-    """An unknown engine, or an engine whose package is not installed."""
 
 
 def require(engine: str) -> ModuleType:

@@ -20,6 +20,7 @@ The tree::
     │       └── DeadlineError             a deadline that cannot be met (the blocking chain)
     ├── WorkspaceError                artefact files in the workspace
     │   ├── CorruptArtefactError      a file that is not valid JSON or not a valid artefact
+    │   ├── LinkError                 a cross-link whose target is missing or changed
     │   ├── SchemaVersionError        a file written by a newer release
     │   └── ConflictError             a save over a newer revision saved by someone else
     ├── SpecError                     a segmentation spec that cannot work (names the field)
@@ -31,6 +32,7 @@ The tree::
     ├── TemplateError                 notebook templates and their parameters
     │   ├── UnknownTemplateError      no template by that name
     │   └── ParameterError            unknown parameter or a value of the wrong type
+    │       └── EngineError           an unknown dataframe engine, or one not installed
     ├── ReportError                   a headless run failed (names the failing cell)
     └── ServerError                   a request to the JupyterLab server extension
         ├── UnsafePathError           a path outside the server root (HTTP 403)
@@ -52,6 +54,8 @@ __all__ = [
     "DeadlineError",
     "DependencyCycleError",
     "DuplicateItemError",
+    "EngineError",
+    "LinkError",
     "MissingCapacityError",
     "MissingColumnsError",
     "NonNumericFieldError",
@@ -302,3 +306,11 @@ class SpecError(SalesOpsError):
 
 class TreatmentKeyError(SpecError):
     """A treatment names a segment or stratum label the segmentation does not have."""
+
+
+class LinkError(WorkspaceError):
+    """A link cannot be followed: its target is missing, unreadable or no longer has the part."""
+
+
+class EngineError(ParameterError):
+    """An unknown engine, or an engine whose package is not installed."""

@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from salesops_nb.errors import SalesOpsError, WorkspaceError
+from salesops_nb.errors import LinkError, SalesOpsError
 from salesops_nb.workspace import Workspace
 
 #: The artefact kinds of the four fundamentals, in the order of the improvement case.
 KINDS = ("segmentation", "five_whys", "installments", "charter")
 SHARE_METRICS = {"win_rate", "avg_discount"}
-
-
-class LinkError(WorkspaceError):
-    """A link cannot be followed: its target is missing, unreadable or no longer has the part."""
 
 
 def artefact_models() -> dict[str, type]:

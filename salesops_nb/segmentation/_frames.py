@@ -12,7 +12,7 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
-from salesops_nb.errors import DataError, MissingColumnsError
+from salesops_nb.errors import DataError, MissingColumnsError, NonNumericFieldError
 
 __all__ = [
     "NonNumericFieldError",
@@ -29,10 +29,6 @@ __all__ = [
     "schema",
     "to_narwhals",
 ]
-
-
-class NonNumericFieldError(DataError):
-    """A numeric banding, comparison or metric was asked of a text or date column."""
 
 
 def to_narwhals(frame: Any) -> nw.DataFrame | nw.LazyFrame:
