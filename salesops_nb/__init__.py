@@ -32,6 +32,15 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "Artefact": "salesops_nb.workspace",
+    "Charter": "salesops_nb.charter.model",
+    "CharterEditor": "salesops_nb.views.charter",
+    "FiveWhysEditor": "salesops_nb.views.five_whys",
+    "ImprovementItem": "salesops_nb.installments.model",
+    "InstallmentPlan": "salesops_nb.installments.model",
+    "InstallmentPlanner": "salesops_nb.views.installments",
+    "SegmentationBuilder": "salesops_nb.views.segmentation",
+    "SegmentationSpec": "salesops_nb.segmentation.spec",
+    "WhyAnalysis": "salesops_nb.five_whys.model",
     "Workspace": "salesops_nb.workspace",
     "generate_crm": "salesops_nb.data.sample",
     "get_template": "salesops_nb.templates",
@@ -43,17 +52,26 @@ _LAZY = {
 
 __all__ = [
     "Artefact",
+    "Charter",
+    "CharterEditor",
     "CorruptArtefactError",
     "DataError",
     "DataFileError",
+    "FiveWhysEditor",
+    "ImprovementItem",
+    "InstallmentPlan",
+    "InstallmentPlanner",
     "MissingColumnsError",
     "ParameterError",
     "ReportError",
     "SalesOpsError",
     "SchemaVersionError",
+    "SegmentationBuilder",
+    "SegmentationSpec",
     "TemplateError",
     "UnknownTemplateError",
     "ValueParseError",
+    "WhyAnalysis",
     "Workspace",
     "WorkspaceError",
     "__version__",
@@ -66,10 +84,18 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from salesops_nb.charter.model import Charter
     from salesops_nb.data.load import load_opportunities, load_table
     from salesops_nb.data.sample import generate_crm
+    from salesops_nb.five_whys.model import WhyAnalysis
+    from salesops_nb.installments.model import ImprovementItem, InstallmentPlan
     from salesops_nb.report import run_template
+    from salesops_nb.segmentation.spec import SegmentationSpec
     from salesops_nb.templates import get_template, list_templates
+    from salesops_nb.views.charter import CharterEditor
+    from salesops_nb.views.five_whys import FiveWhysEditor
+    from salesops_nb.views.installments import InstallmentPlanner
+    from salesops_nb.views.segmentation import SegmentationBuilder
     from salesops_nb.workspace import Artefact, Workspace
 
 
