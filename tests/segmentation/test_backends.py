@@ -281,6 +281,29 @@ def test_scan_missing_file_teaches(tmp_path):
     assert "path" in info.value.hint
 
 
+def test_open_deals_scans_parquet_and_moves_the_sample(deals, tmp_path):
+    import narwhals as nw
+
+    path = tmp_path / "deals.parquet"
+    deals.to_parquet(path)
+    scanned = backends.open_deals(str(path), "duckdb")
+    assert isinstance(nw.from_native(scanned), nw.LazyFrame)
+    assert backends.to_pandas(nw.from_native(scanned).select(nw.len())).iloc[0, 0] == len(deals)
+    sample = backends.open_deals("", "polars", sample_rows=300, seed=3)
+    assert backends.engine_of(sample) == "polars"
+    assert backends.to_pandas(sample)["opportunity_id"].nunique() == 300
+
+
+def test_open_deals_refuses_a_parquet_file_without_canonical_columns(tmp_path):
+    from salesops_nb.errors import MissingColumnsError
+
+    path = tmp_path / "export.parquet"
+    pd.DataFrame({"Opportunity ID": ["a"], "Amount": [1.0]}).to_parquet(path)
+    with pytest.raises(MissingColumnsError, match="canonical") as info:
+        backends.open_deals(str(path), "duckdb")
+    assert "load_opportunities" in info.value.hint
+
+
 # ----------------------------------------------------------------------------- no collect
 @pytest.fixture()
 def collected_rows(monkeypatch, spark) -> list[tuple[str, int]]:
