@@ -113,6 +113,28 @@ def _suggest(column: Column, headers: list) -> list[str]:
     return [header for _, header in sorted(scored)[:3]]
 
 
+def _layout_hint(source: object, sheet: object, headers: list) -> str:
+    """Why the headers may be wrong: a title row above them, or the data on another sheet."""
+    notes = []
+    unnamed = sum(str(h).startswith("Unnamed:") for h in headers)
+    if headers and unnamed >= len(headers) / 2:
+        notes.append("Most headers are blank: the first row looks like a title or merged cells "
+                     "above the real header row; delete the rows above the header (or export "
+                     "the table alone) and load it again.")
+    if sheet is None and isinstance(source, (str, os.PathLike)) and str(source).lower().endswith(
+            (".xlsx", ".xlsm")):
+        try:
+            names = list(pd.ExcelFile(source, engine="openpyxl").sheet_names)
+        except Exception:  # only a hint: the missing columns are the error
+            names = []
+        if len(names) > 1:
+            others = ", ".join(repr(n) for n in names[1:])
+            notes.append(f"The workbook has other sheets ({others}) and the first one, "
+                         f"{names[0]!r}, was read; pass sheet= the one holding the deals, "
+                         f"e.g. sheet={names[1]!r}.")
+    return " ".join(notes)
+
+
 def _check_required(chosen: dict[str, object], headers: list, schema: TableSchema,
                     origin: RowOrigin) -> None:
     missing = [c for c in schema.columns if c.required and c.name not in chosen]
@@ -244,7 +266,11 @@ def load_table(source: str | os.PathLike | pd.DataFrame, table: str = "opportuni
     opened = open_source(source, sheet)
     origin = opened.origin
     chosen = _resolve_columns(opened.headers, schema, mapping, origin)
-    _check_required(chosen, opened.headers, schema, origin)
+    try:
+        _check_required(chosen, opened.headers, schema, origin)
+    except MissingColumnsError as err:
+        err.hint = " ".join(filter(None, [_layout_hint(source, sheet, opened.headers), err.hint]))
+        raise
     raw = opened.read(list(chosen.values()))
     headers = {name: str(header) for name, header in chosen.items()}
     present = [c for c in schema.columns if c.name in chosen]

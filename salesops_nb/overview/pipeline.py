@@ -186,8 +186,9 @@ def deal_size_bins(frame: pd.DataFrame, *, scale: str = "log", bins: int = 10) -
         raise ParameterError(f"bins={bins!r} must be a positive whole number.",
                              hint="Use e.g. bins=10 for deciles.")
     money = amounts(frame)
-    positive = (money > 0).to_numpy()
-    values = money.to_numpy()[positive]
+    # An amount too large for a float (e.g. 400 digits) reads as infinity: no band holds it.
+    positive = ((money > 0) & (money < np.inf)).to_numpy(dtype=bool, na_value=False)
+    values = money.to_numpy(dtype=float, na_value=np.nan)[positive]
     columns = ["bin_start", "bin_end", "label", "deals", "amount", "won", "lost", "open",
                "win_rate", "deal_share", "amount_share"]
     if values.size == 0:
