@@ -25,7 +25,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pydantic
 from pydantic_core import PydanticSerializationError
 
-from salesops_nb.errors import CorruptArtefactError, SchemaVersionError, WorkspaceError
+from salesops_nb.errors import (
+    CorruptArtefactError,
+    SalesOpsError,
+    SchemaVersionError,
+    WorkspaceError,
+)
 
 if TYPE_CHECKING:
     from salesops_nb.workspace import Artefact
@@ -169,6 +174,15 @@ def load_with_revision(
     except pydantic.ValidationError as err:
         raise corrupt(
             f"its data does not fit {model.__name__}: {describe_validation(err)}",
+            extra_hint="Fix the fields named above in the file. ",
+        ) from err
+    except (SalesOpsError, ValueError, TypeError, KeyError, AttributeError) as err:
+        # A model's own cross-field check (e.g. a segmentation spec without a catch-all) may
+        # raise our domain error, or trip over a value of the wrong type, outside pydantic's
+        # wrapping: for a file that is still a damaged artefact, never a traceback.
+        reason = getattr(err, "message", None) or f"{type(err).__name__}: {err}"
+        raise corrupt(
+            f"its data does not fit {model.__name__}: {reason}",
             extra_hint="Fix the fields named above in the file. ",
         ) from err
 
