@@ -117,10 +117,19 @@ def checked_values(
     """
     typed = coerce_parameters(template, values, from_strings=True)
     for name, value in typed.items():
-        if not (name.endswith("_path") and isinstance(value, str) and value):
+        if not (_is_location(name) and isinstance(value, str) and value):
             continue
         location = resolve_inside(root, value, what=name)
         typed[name] = (
             str(location) if relative_to is None else os.path.relpath(location, relative_to)
         )
     return typed
+
+
+def _is_location(name: str) -> bool:
+    """A parameter naming a file or folder: ``*_path``, ``*_dir``, ``*_folder``, ``save_to``.
+
+    Every such value from a request must stay inside the server's root (a template that saves
+    its case into ``save_to`` would otherwise write wherever a request says).
+    """
+    return name.endswith(("_path", "_dir", "_folder")) or name in {"save_to", "out", "output"}

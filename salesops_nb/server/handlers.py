@@ -13,7 +13,8 @@ route                       method  what it does
 ==========================  ======  =========================================================
 
 Errors are JSON ``{"message", "hint"}`` with a 4xx status: 400 bad values, 403 a path outside
-the server's folder, 404 unknown template or run, 409 a file that would be overwritten.
+the server's folder, 404 unknown template or run, 409 a file that would be overwritten, 413 a
+request body over :data:`MAX_BODY_BYTES` (a form sends a few hundred bytes).
 Handlers derive from Jupyter Server's ``APIHandler`` (JSON, XSRF checks for browser sessions)
 and every method is ``@tornado.web.authenticated``; a test checks that none is left out.
 """
@@ -40,7 +41,10 @@ from salesops_nb.server.jobs import ReportJobs, UnknownJobError
 from salesops_nb.server.paths import UnsafePathError, api_path, resolve_inside
 from salesops_nb.templates import get_template, list_templates
 
-__all__ = ["ROUTE_PREFIX", "handler_classes", "setup_handlers"]
+__all__ = ["MAX_BODY_BYTES", "ROUTE_PREFIX", "handler_classes", "setup_handlers"]
+
+#: Largest request body accepted; larger ones answer 413 before anything is parsed.
+MAX_BODY_BYTES = 1_000_000
 
 ROUTE_PREFIX = "salesops-nb"
 _JOBS_SETTING = "salesops_nb_report_jobs"
@@ -57,6 +61,23 @@ _STATUS = {
 
 class _SalesOpsHandler(APIHandler):
     """Shared plumbing: the root folder, JSON bodies, SalesOpsError -> JSON 4xx."""
+
+    async def prepare(self) -> None:
+        # Refuse an oversized body before the server parses it as JSON or a run is started
+        # with it; the declared length is checked first, then what actually arrived.
+        declared = self.request.headers.get("Content-Length", "0")
+        size = max(int(declared) if declared.isdigit() else 0, len(self.request.body or b""))
+        if size > MAX_BODY_BYTES:
+            self.set_status(413)
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps({
+                "message": f"The request body has {size:,} bytes; at most "
+                           f"{MAX_BODY_BYTES:,} are accepted.",
+                "hint": "Send parameter values, not data: put large files in the folder "
+                        "JupyterLab shows and pass their path (e.g. data_path).",
+            }))
+            return
+        await super().prepare()
 
     @property
     def root(self) -> Path:
