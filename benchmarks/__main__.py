@@ -7,7 +7,8 @@ What runs (full run: under 15 minutes on a 2-core machine; ``--quick``: a few mi
   (:mod:`benchmarks.backends`); growth from 1M to 10M; peak memory per engine at 10M against
   the size of the input columns;
 - the segmentation builder's preview recompute at 1M rows (:mod:`benchmarks.segmentation_preview`);
-- a report run against plain papermill + nbconvert (:mod:`benchmarks.report_overhead`);
+- a report run against plain papermill + nbconvert (:mod:`benchmarks.report_overhead`), and
+  batch runs with two worker processes against one (:mod:`benchmarks.batch`);
 - the installment sequencer against the CP-SAT optimum on small backlogs
   (:mod:`benchmarks.installments_gap`);
 - 5-Why evidence queries and the charter editor (:mod:`benchmarks.five_whys_evidence`,
@@ -29,7 +30,8 @@ import sys
 import time
 from collections.abc import Callable
 
-PARTS = ("backends", "preview", "report", "installments", "five_whys", "charter", "cli")
+PARTS = ("backends", "preview", "report", "batch", "installments", "five_whys", "charter",
+         "cli")
 
 
 def print_table(rows: list[dict]) -> None:
@@ -110,6 +112,19 @@ def _report(quick: bool) -> list[dict]:
     return report_overhead.run(1 if quick else 2)
 
 
+def _batch(quick: bool) -> list[dict]:
+    runs = 2 if quick else 4
+    out = _script("batch", "--runs", str(runs), "--repeat", "1")
+    one = re.search(r"--jobs 1\s+([\d.]+)", out)
+    two = re.search(r"--jobs 2\s+([\d.]+)", out)
+    if not (one and two):
+        return []
+    return [{"benchmark": "batch reports", "case": f"{runs} data_overview runs, --jobs 2",
+             "ours": f"{float(two[1]):.1f} s", "baseline": f"--jobs 1 {float(one[1]):.1f} s",
+             "ratio": float(two[1]) / float(one[1]), "target": None,
+             "extra": f"speed-up {float(one[1]) / float(two[1]):.2f}x"}]
+
+
 def _installments(quick: bool) -> list[dict]:
     from benchmarks import installments_gap
 
@@ -168,7 +183,7 @@ def _cli(quick: bool) -> list[dict]:
 
 
 RUNNERS: dict[str, Callable[[bool], list[dict]]] = {
-    "backends": _backends, "preview": _preview, "report": _report,
+    "backends": _backends, "preview": _preview, "report": _report, "batch": _batch,
     "installments": _installments, "five_whys": _five_whys, "charter": _charter, "cli": _cli,
 }
 
