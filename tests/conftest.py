@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,35 @@ _ROOT_KEY = pytest.StashKey[Path]()
 def isolated_home(pytestconfig: pytest.Config) -> Path:
     """The temporary folder that stands in for the user's home during the tests."""
     return pytestconfig.stash[_ROOT_KEY]
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The flags this machine's closed network needs; never a browser downloaded by Playwright.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """Debian's Chromium driven by Playwright, one per test module.
+
+    Missing Chromium fails the test on CI (where .ci/run installs it) and skips it elsewhere.
+    """
+    if not CHROMIUM.exists():
+        reason = f"Debian Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -7,26 +7,12 @@ a local file aborted and recorded.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from salesops_nb.five_whys.render import html_report
 from salesops_nb.report import run_template
 
 from .hostile import hostile_analysis
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
@@ -44,21 +30,6 @@ def test_the_template_runs_headless_on_the_worked_example(report):
     assert page.count('class="node') == 10  # problem + nine why-nodes
     assert "waiting for data" in page and "flowchart" in page
     assert "Ask why? (add a cause below)" not in page  # no editor widget in a report
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        reason = f"Debian Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _offline_page(browser):
