@@ -29,7 +29,6 @@ from salesops_nb.charter.edit import (
     use_library_cadence,
     use_library_licence,
 )
-from salesops_nb.charter.errors import CharterError
 from salesops_nb.charter.example import example_charter, load_or_example
 from salesops_nb.charter.library import Library, load_library
 from salesops_nb.charter.lint import (
@@ -66,6 +65,7 @@ from salesops_nb.charter.screening import (
     sign_off_status,
     suggest,
 )
+from salesops_nb.errors import CharterError
 
 _LAZY = {
     "export": "salesops_nb.charter.exports",

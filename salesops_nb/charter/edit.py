@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from salesops_nb.charter.errors import CharterError
 from salesops_nb.charter.library import load_library
 from salesops_nb.charter.model import (
     RACI_ROLES,
@@ -27,6 +26,7 @@ from salesops_nb.charter.model import (
     Service,
     VersionEntry,
 )
+from salesops_nb.errors import CharterError
 
 __all__ = [
     "add_decision",

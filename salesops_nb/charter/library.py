@@ -21,7 +21,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from salesops_nb.charter.errors import CharterError
 from salesops_nb.charter.model import (
     Boundary,
     CadenceItem,
@@ -32,6 +31,7 @@ from salesops_nb.charter.model import (
     Screening,
     Service,
 )
+from salesops_nb.errors import CharterError
 
 __all__ = ["Library", "load_library"]
 

@@ -13,8 +13,7 @@ True
 
 from __future__ import annotations
 
-from salesops_nb.installments.analysis import PlanAnalysis, analyse, open_plan
-from salesops_nb.installments.errors import (
+from salesops_nb.errors import (
     BoilTheOceanError,
     DeadlineError,
     DependencyCycleError,
@@ -24,6 +23,7 @@ from salesops_nb.installments.errors import (
     SolverUnavailableError,
     UnknownDependencyError,
 )
+from salesops_nb.installments.analysis import PlanAnalysis, analyse, open_plan
 from salesops_nb.installments.example import generated_backlog, worked_example
 from salesops_nb.installments.explain import explain
 from salesops_nb.installments.metrics import (

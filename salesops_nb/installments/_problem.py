@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from salesops_nb.installments.errors import (
+from salesops_nb.errors import (
     BoilTheOceanError,
     DeadlineError,
     DependencyCycleError,

@@ -190,7 +190,7 @@ def big_bang(items: Sequence[ImprovementItem], capacity: Capacity, plan: Schedul
 def _starts(problem: Problem, schedule: Schedule) -> np.ndarray:
     missing = [i for i in problem.ids if i not in schedule.starts]
     if missing:
-        from salesops_nb.installments.errors import PlanInputError
+        from salesops_nb.errors import PlanInputError
 
         raise PlanInputError(
             f"The schedule has no start for {', '.join(map(repr, missing))}: it was made for "

@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from salesops_nb.errors import DeadlineError, SolverUnavailableError
 from salesops_nb.installments._problem import compile_problem, value_area
-from salesops_nb.installments.errors import DeadlineError, SolverUnavailableError
 from salesops_nb.installments.model import Capacity, ImprovementItem, Schedule
 from salesops_nb.installments.sequence import sequence
 

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from salesops_nb.errors import DeadlineError
 from salesops_nb.installments._problem import (
     EPS,
     Problem,
@@ -36,7 +37,6 @@ from salesops_nb.installments._problem import (
     usage_profile,
     value_area,
 )
-from salesops_nb.installments.errors import DeadlineError
 from salesops_nb.installments.model import (
     Capacity,
     ImprovementItem,
