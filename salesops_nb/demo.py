@@ -39,10 +39,12 @@ class DemoResult:
     data: dict[str, Path]
     reports: tuple[Report, ...]
     index: Path
+    case_kept: bool = False
 
     def summary(self) -> str:
+        state = "kept as found (the demo never overwrites saved work)" if self.case_kept else "in"
         lines = [f"Sample data:  {self.data['opportunities'].parent}",
-                 f"Case:         segmentation, 5-Why, installments and charter 'main' in "
+                 f"Case:         segmentation, 5-Why, installments and charter 'main' {state} "
                  f"{self.workspace} (salesops-nb status {self.workspace})"]
         lines += [f"Report:       {r.html}" for r in self.reports]
         lines += [
@@ -79,8 +81,11 @@ def run_demo(
     templates = [t for t in list_templates() if t.source == "bundled"]
     reports: list[Report] = []
     failures: list[ReportError] = []
+    # A workspace that already holds the case (an earlier demo, maybe edited since) keeps it.
+    case_kept = any((root / relative).exists() for relative in CASE_PARAMETERS.values() if relative)
     try:
-        build_case(load_opportunities(data["opportunities"])).save(root)
+        if not case_kept:
+            build_case(load_opportunities(data["opportunities"])).save(root)
     except SalesOpsError as err:  # the templates still run, on their worked examples
         failures.append(ReportError(f"The improvement case could not be built: {err.message}",
                                     hint=err.hint))
@@ -108,7 +113,8 @@ def run_demo(
             hint=f"The reports that worked are linked from {index}.",
             notebook_path=failures[0].notebook_path,
         )
-    return DemoResult(workspace=root, data=data, reports=tuple(reports), index=index)
+    return DemoResult(workspace=root, data=data, reports=tuple(reports), index=index,
+                      case_kept=case_kept)
 
 
 @dataclass(frozen=True)

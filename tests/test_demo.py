@@ -97,3 +97,29 @@ def test_run_data_overview_on_each_input(sample_files, tmp_path, capsys, kind):
     assert _svg_charts(html) >= 3
     assert "600" in html  # the row count of the input appears in the quality summary
     assert (out / "data_overview.ipynb").exists()
+
+
+def test_a_second_demo_keeps_the_case_already_in_the_workspace(tmp_path, monkeypatch):
+    import salesops_nb.case
+    import salesops_nb.report
+    from salesops_nb.demo import run_demo
+    from salesops_nb.report import Report
+
+    edited = tmp_path / "ws" / "charter" / "main.json"
+    edited.parent.mkdir(parents=True)
+    edited.write_text('{"an analyst": "edited this"}')
+
+    def never(*args, **kwargs):
+        raise AssertionError("the case must not be rebuilt over saved work")
+
+    def fake_run(path, parameters, *, out_dir, output_name):
+        html = out_dir / f"{output_name}.html"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        html.write_text("<svg></svg>")
+        return Report(template=output_name, notebook=html.with_suffix(".ipynb"), html=html)
+
+    monkeypatch.setattr(salesops_nb.case, "build_case", never)
+    monkeypatch.setattr(salesops_nb.report, "run_template", fake_run)
+    result = run_demo(tmp_path / "ws", rows=300, progress=False)
+    assert result.case_kept and "never overwrites" in result.summary()
+    assert edited.read_text() == '{"an analyst": "edited this"}'
