@@ -10,9 +10,9 @@ The public names below are loaded on first use, so importing the package (and ru
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from salesops_nb._lazy import lazy_attributes
 from salesops_nb.errors import (
     CorruptArtefactError,
     DataError,
@@ -99,12 +99,7 @@ if TYPE_CHECKING:
     from salesops_nb.workspace import Artefact, Workspace
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'salesops_nb' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:

@@ -13,9 +13,9 @@ The renderings (HTML, DOCX, chart) import altair and python-docx on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from salesops_nb._lazy import lazy_attributes
 from salesops_nb.charter.baselines import baseline_table, kpi_baselines
 from salesops_nb.charter.edit import (
     add_decision,
@@ -139,12 +139,7 @@ if TYPE_CHECKING:
     from salesops_nb.charter.render_html import to_html
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'salesops_nb.charter' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:

@@ -31,9 +31,7 @@ Example
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from salesops_nb._lazy import lazy_attributes
 from salesops_nb.segmentation import tables
 from salesops_nb.segmentation.analysis import (
     SegmentationAnalysis,
@@ -137,13 +135,9 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _CHARTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.charts.{module}"), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
+__getattr__ = lazy_attributes(
+    __name__, {name: f"{__name__}.charts.{module}" for name, module in _CHARTS.items()}
+)
 
 
 def __dir__() -> list[str]:
