@@ -65,3 +65,29 @@ def browser() -> Iterator:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator:
+    """One Spark session in ``local[2]`` for the whole run (a JVM start costs seconds).
+
+    Missing PySpark or Java fails the test on CI (where .ci/run installs both) and skips it
+    elsewhere.
+    """
+    import warnings
+
+    try:
+        import pyspark  # noqa: F401
+
+        from salesops_nb.backends import spark_session
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # pandas >= 3 "not fully supported"
+            session = spark_session("local[2]")
+    except Exception as err:  # ImportError, or EngineError when Java is missing
+        if os.environ.get("CI"):
+            pytest.fail(f"Spark cannot start: {err}")
+        pytest.skip(f"Spark cannot start: {err}")
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

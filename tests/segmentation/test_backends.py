@@ -56,16 +56,6 @@ def deals() -> pd.DataFrame:
     return frame.assign(amount=amount, discount=discount)
 
 
-@pytest.fixture(scope="module")
-def spark() -> Any:
-    pytest.importorskip("pyspark")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)  # pandas >= 3 "not fully supported"
-        session = backends.spark_session("local[2]")
-    session.sparkContext.setLogLevel("ERROR")
-    return session
-
-
 def _on(engine: str, frame: pd.DataFrame, request: pytest.FixtureRequest) -> Any:
     if engine == "duckdb":
         pytest.importorskip("duckdb")
