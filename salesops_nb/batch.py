@@ -168,7 +168,8 @@ def combinations(template: Any, over: Mapping[str, Sequence[Any]],
 def run_batch(template_name: str, over: Mapping[str, Sequence[Any]],
               parameters: Mapping[str, Any] | None = None, *, out_dir: str | Path,
               jobs: int = 1, user_dir: Path | None = None, progress: bool = True,
-              from_strings: bool = True, kernel_name: str = "python3") -> BatchResult:
+              from_strings: bool = True, kernel_name: str = "python3",
+              timeout: float | None = None) -> BatchResult:
     """Run a template once per combination of ``over`` values, ``jobs`` at a time.
 
     Parameters
@@ -185,6 +186,9 @@ def run_batch(template_name: str, over: Mapping[str, Sequence[Any]],
         Worker processes; 1 runs in this process.
     progress
         Show a progress bar.
+    timeout
+        Seconds one cell of a run may take before that run is stopped (it fails; the batch
+        goes on). Default: no limit.
 
     Returns
     -------
@@ -197,12 +201,13 @@ def run_batch(template_name: str, over: Mapping[str, Sequence[Any]],
     UnknownTemplateError, ParameterError, DataFileError
         Before any run starts.
     """
-    from salesops_nb.report import _headless_values
+    from salesops_nb.report import _check_timeout, _headless_values
     from salesops_nb.templates import get_template
 
     if not isinstance(jobs, int) or jobs < 1:
         raise ParameterError(f"jobs={jobs!r} must be a whole number >= 1.",
                              hint="Use about one job per CPU core, e.g. --jobs 2.")
+    _check_timeout(timeout)
     template = get_template(template_name, user_dir)
     shared = coerce_parameters(template, dict(parameters or {}))
     runs = combinations(template, over, shared, from_strings=from_strings)
@@ -210,7 +215,7 @@ def run_batch(template_name: str, over: Mapping[str, Sequence[Any]],
         _headless_values(template, {**shared, **run})
     out = Path(out_dir).expanduser().resolve()
     names = _output_names(template.name, runs)
-    tasks = [(str(template.path), {**shared, **run}, str(out), name, kernel_name)
+    tasks = [(str(template.path), {**shared, **run}, str(out), name, kernel_name, timeout)
              for run, name in zip(runs, names, strict=True)]
     outcomes = _execute(tasks, jobs, progress, template.name)
     results = [BatchRun(_label(run), run, name, *outcomes[i])
@@ -251,7 +256,8 @@ def _execute(tasks: list[tuple], jobs: int, progress: bool, name: str) -> list[t
 
 
 def _run_one(template_path: str, values: dict[str, Any], out_dir: str, output_name: str,
-             kernel_name: str) -> tuple[Path | None, Path | None, str | None, float]:
+             kernel_name: str, timeout: float | None = None,
+             ) -> tuple[Path | None, Path | None, str | None, float]:
     """One report run (in a worker): (html, notebook, error or None, seconds). Never raises."""
     from salesops_nb.report import run_template
 
@@ -259,7 +265,7 @@ def _run_one(template_path: str, values: dict[str, Any], out_dir: str, output_na
     out = Path(out_dir)
     try:
         report = run_template(template_path, values, out_dir=out, output_name=output_name,
-                              kernel_name=kernel_name)
+                              kernel_name=kernel_name, timeout=timeout)
     except SalesOpsError as err:
         html, notebook = out / f"{output_name}.html", out / f"{output_name}.ipynb"
         return (html if html.exists() else None, notebook if notebook.exists() else None,

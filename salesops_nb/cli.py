@@ -89,12 +89,7 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out", metavar="DIR", default="reports", help="output folder (default: reports)"
     )
-    run.add_argument(
-        "--timeout",
-        metavar="SECONDS",
-        type=float,
-        help="stop the run when one cell runs longer than this (default: no limit)",
-    )
+    _add_timeout(run)
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     _add_user_dir(run)
     run.set_defaults(handler=_cmd_run)
@@ -121,6 +116,7 @@ def _build_parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--out", metavar="DIR", default="reports", help="output folder (default: reports)"
     )
+    _add_timeout(batch)
     batch.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     _add_user_dir(batch)
     batch.set_defaults(handler=_cmd_batch)
@@ -191,6 +187,15 @@ def _add_user_dir(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         help="folder of your own templates (default: $SALESOPS_NB_TEMPLATES)",
+    )
+
+
+def _add_timeout(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=float,
+        help="stop a run when one of its cells runs longer than this (default: no limit)",
     )
 
 
@@ -307,6 +312,7 @@ def _cmd_batch(args: argparse.Namespace) -> None:
         jobs=args.jobs,
         user_dir=args.user_templates,
         progress=not args.no_progress,
+        timeout=args.timeout,
     )
     print(result.summary())
     if result.failed:

@@ -85,7 +85,7 @@ def test_over_options_are_parsed_and_multiplied():
 def test_params_file_is_shared_by_every_run(tmp_path, monkeypatch):
     seen = []
 
-    def fake_run(template_path, values, out_dir, output_name, kernel_name):
+    def fake_run(template_path, values, out_dir, output_name, kernel_name, timeout):
         seen.append((output_name, values))
         return None, None, None, 0.0
 

@@ -88,3 +88,19 @@ def test_batch_continues_past_a_run_whose_kernel_died(tmp_path):
     assert "kernel died" in dead.error and dead.notebook is not None and dead.notebook.exists()
     assert result.runs[1].html.exists()
     assert "kernel died" in result.index.read_text(encoding="utf-8")
+
+
+def test_batch_passes_the_timeout_to_each_run_and_goes_on(tmp_path, capsys):
+    code = main(["batch", SLOW, "--over", "seconds=60,0", "--timeout", "3", "--jobs", "2",
+                 "--out", str(tmp_path), "--no-progress"])
+    assert code == 1
+    captured = capsys.readouterr()
+    assert "1 of 2 runs failed: seconds=60" in captured.err
+    assert "ran longer than the 3 s timeout" in captured.out  # the summary names the reason
+    assert (tmp_path / "toy_slow-0-0.html").exists()  # seconds=0.0: its run went on
+
+
+def test_batch_refuses_a_bad_timeout_before_any_run(tmp_path):
+    with pytest.raises(ParameterError, match="timeout"):
+        run_batch(SLOW, {"seconds": ["0"]}, out_dir=tmp_path, progress=False, timeout=-1)
+    assert not list(tmp_path.iterdir())
