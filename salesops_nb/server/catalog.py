@@ -127,9 +127,9 @@ def checked_values(
 
 
 def _is_location(name: str) -> bool:
-    """A parameter naming a file or folder: ``*_path``, ``*_dir``, ``*_folder``, ``save_to``.
+    """A parameter naming a file or folder: ``*_path``, ``*_dir``, ``*_folder``.
 
-    Every such value from a request must stay inside the server's root (a template that saves
-    its case into ``save_to`` would otherwise write wherever a request says).
+    Every such value from a request must stay inside the server's root (the workshop saves its
+    case into ``workspace_path``, which would otherwise write wherever a request says).
     """
-    return name.endswith(("_path", "_dir", "_folder")) or name in {"save_to", "out", "output"}
+    return name.endswith(("_path", "_dir", "_folder")) or name in {"out", "output"}

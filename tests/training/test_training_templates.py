@@ -4,6 +4,7 @@ answers; trainer notes are marked; links point at templates that exist."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -11,14 +12,22 @@ import pytest
 
 from salesops_nb.report import run_template
 from salesops_nb.templates import bundled_dir, get_template
+from salesops_nb.workspace import Workspace
 
 NAMES = ("start_here", "workshop")
 
 
 @pytest.fixture(scope="module", params=NAMES)
 def executed(request, tmp_path_factory):
-    out = tmp_path_factory.mktemp(request.param)
-    report = run_template(request.param, {}, out_dir=out, progress=False)
+    caller = tmp_path_factory.mktemp(request.param)  # the folder the user runs from
+    # The workshop saves its case when asked; a relative folder is read from the caller's.
+    params = {"workspace_path": "saved-case"} if request.param == "workshop" else {}
+    before = os.getcwd()
+    os.chdir(caller)
+    try:
+        report = run_template(request.param, params, out_dir="reports", progress=False)
+    finally:
+        os.chdir(before)
     return request.param, json.loads(Path(report.notebook).read_text()), Path(report.html)
 
 
@@ -48,6 +57,19 @@ def test_every_exercise_passes_with_the_default_answers(executed):
     assert not [o for c in notebook["cells"] for o in c.get("outputs", [])
                 if o.get("output_type") == "error"]
     assert "salesops-feedback" in html.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_the_workshop_saves_its_case_where_the_caller_asked(executed):
+    name, _, html = executed
+    saved = html.parent.parent / "saved-case"  # next to the reports folder, not inside it
+    if name == "start_here":  # asked nothing, saves nothing
+        assert not saved.exists()
+        return
+    infos = Workspace(saved).list()
+    assert sorted((i.kind, i.name, i.problem) for i in infos) == [
+        (kind, "main", None) for kind in ("charter", "five_whys", "installments", "segmentation")]
+    assert not (html.parent / "saved-case").exists()
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -66,13 +66,13 @@ async def test_a_notebook_in_the_root_is_not_a_template(jp_fetch, jp_root_dir):
     assert response.code in (400, 404)
 
 
-@pytest.mark.parametrize("save_to", ["/tmp/elsewhere", "../outside", "a/../../outside"])
-async def test_a_report_run_cannot_save_outside_the_root(jp_fetch, jp_root_dir, save_to):
-    # The workshop template writes its case into ``save_to``: a location like any *_path.
+@pytest.mark.parametrize("where", ["/tmp/elsewhere", "../outside", "a/../../outside"])
+async def test_a_report_run_cannot_save_outside_the_root(jp_fetch, jp_root_dir, where):
+    # The workshop template writes its case into ``workspace_path``.
     response = await _post(jp_fetch, "reports",
-                           {"template": "workshop", "parameters": {"save_to": save_to}})
+                           {"template": "workshop", "parameters": {"workspace_path": where}})
     assert response.code == 403, response.code
-    assert "save_to" in _body(response)["message"]
+    assert "workspace_path" in _body(response)["message"]
     assert not (jp_root_dir.parent / "outside").exists()
 
 
@@ -83,5 +83,6 @@ async def test_a_report_folder_outside_the_root_is_refused(jp_fetch, jp_root_dir
 
 
 def test_location_parameters_are_recognised():
-    assert all(map(_is_location, ["data_path", "spec_path", "save_to", "out_dir", "x_folder"]))
+    names = ["data_path", "spec_path", "workspace_path", "out_dir", "x_folder"]
+    assert all(map(_is_location, names))
     assert not any(map(_is_location, ["currency", "period", "seed", "pathology"]))
