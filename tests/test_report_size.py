@@ -15,13 +15,12 @@ import pytest
 
 from salesops_nb.data.sample import generate_crm
 from salesops_nb.report import run_template
-from salesops_nb.templates import bundled_dir
 
 pytestmark = pytest.mark.slow
 
 SMALL, LARGE = 10_000, 1_000_000
 MAX_RATIO = 1.5
-#: Templates whose report is made from the deals file; each is checked when it is bundled.
+#: Templates whose report is made from the deals file.
 TEMPLATES = ["data_overview", "segmentation"]
 
 
@@ -38,8 +37,6 @@ def data_files(tmp_path_factory) -> dict[int, Path]:
 
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_report_size_does_not_grow_with_the_data(template, data_files, tmp_path):
-    if not (bundled_dir() / f"{template}.ipynb").exists():
-        pytest.skip(f"no {template} template bundled yet")
     sizes = {}
     for rows, path in data_files.items():
         report = run_template(template, {"data_path": str(path)},
