@@ -31,7 +31,7 @@ from salesops_nb.errors import (
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Artefact": "salesops_nb.workspace",
+    "Artefact": "salesops_nb.artefact",
     "Charter": "salesops_nb.charter.model",
     "CharterEditor": "salesops_nb.views.charter",
     "FiveWhysEditor": "salesops_nb.views.five_whys",
@@ -84,6 +84,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from salesops_nb.artefact import Artefact
     from salesops_nb.charter.model import Charter
     from salesops_nb.data.load import load_opportunities, load_table
     from salesops_nb.data.sample import generate_crm
@@ -96,8 +97,7 @@ if TYPE_CHECKING:
     from salesops_nb.views.five_whys import FiveWhysEditor
     from salesops_nb.views.installments import InstallmentPlanner
     from salesops_nb.views.segmentation import SegmentationBuilder
-    from salesops_nb.workspace import Artefact, Workspace
-
+    from salesops_nb.workspace import Workspace
 
 __getattr__ = lazy_attributes(__name__, _LAZY)
 

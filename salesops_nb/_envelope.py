@@ -33,7 +33,7 @@ from salesops_nb.errors import (
 )
 
 if TYPE_CHECKING:
-    from salesops_nb.workspace import Artefact
+    from salesops_nb.artefact import Artefact
 
 __all__ = [
     "PACKAGE_VERSION",

@@ -1,10 +1,11 @@
 """The workspace: every artefact a user builds, saved as a versioned JSON file.
 
 Segmentation specs, charters, installment plans and 5-Why trees are pydantic models deriving from
-:class:`Artefact`. A :class:`Workspace` keeps each one at ``<root>/<kind>/<name>.json``; that file
-is the contract between the widgets (which autosave to it) and headless reports (which read it).
-Each file is a JSON envelope (kind, schema_version, saved_at, salesops_nb version, data); the
-format lives in ``_envelope``, the durable writes in ``_atomic``.
+:class:`~salesops_nb.artefact.Artefact`. A :class:`Workspace` keeps each one at
+``<root>/<kind>/<name>.json``; that file is the contract between the widgets (which autosave to
+it) and headless reports (which read it). Each file is a JSON envelope (kind, schema_version,
+saved_at, salesops_nb version, data); the format lives in ``_envelope``, the durable writes in
+``_atomic``.
 
 Guarantees:
 
@@ -40,17 +41,14 @@ import builtins
 import contextlib
 import difflib
 import os
-import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
-
-import pydantic
-from pydantic import ConfigDict
+from typing import TypeVar
 
 from salesops_nb import _atomic, _envelope
+from salesops_nb.artefact import SUFFIX as _SUFFIX
+from salesops_nb.artefact import Artefact, check_name, is_valid_name, kind_of
 from salesops_nb.errors import ConflictError, WorkspaceError
 
 try:  # POSIX; elsewhere the revision check still runs, only without the lock around it
@@ -58,81 +56,11 @@ try:  # POSIX; elsewhere the revision check still runs, only without the lock ar
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = [
-    "DEFAULT_ROOT",
-    "Artefact",
-    "ArtefactInfo",
-    "Migrations",
-    "Workspace",
-    "check_name",
-    "locate",
-]
+__all__ = ["DEFAULT_ROOT", "ArtefactInfo", "Workspace", "locate"]
 
 DEFAULT_ROOT = "salesops-workspace"
-_SUFFIX = ".json"
 _BACKUP_SUFFIX = ".json.bak"
 _ABSENT = 0  # the remembered revision of an artefact this workspace found missing
-_NAME_CHARS = re.compile(r"[A-Za-z0-9 ._-]")
-_NAME_SHAPE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ._-]*[A-Za-z0-9_-])?")
-_NAME_MAX = 100
-_KIND_SHAPE = re.compile(r"[a-z][a-z0-9_]*")
-# Names Windows refuses as file names whatever the extension; workspaces travel between machines.
-_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)}
-_NAME_HINT = (
-    "Use letters, digits, spaces, '-', '_' and '.', starting with a letter or digit and ending "
-    f"with a letter, digit, '-' or '_' (at most {_NAME_MAX} characters), e.g. 'q3-west-plan'."
-)
-
-#: ``{n: step}``: each step turns the ``data`` dict of version ``n`` into version ``n + 1``.
-Migrations = Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]]
-
-
-class Artefact(pydantic.BaseModel):
-    """Base class of everything saved in a workspace.
-
-    Subclasses set ``kind`` (a lowercase word used as the sub-folder and recorded in the file) and,
-    when their fields change incompatibly, raise ``schema_version`` and register a migration that
-    turns the ``data`` of version ``n`` into version ``n + 1``. Annotate ``migrations`` with
-    ``ClassVar[Migrations]`` in the subclass too: linters do not see that a pydantic model's
-    subclass keeps it a class constant (ruff's RUF012 only knows direct BaseModel subclasses).
-
-    Examples
-    --------
-    >>> def _split_name(data):
-    ...     first, _, last = data.pop("name").partition(" ")
-    ...     return {**data, "first": first, "last": last}
-    >>> class Rep(Artefact):
-    ...     kind = "rep"
-    ...     schema_version = 2
-    ...     migrations: ClassVar[Migrations] = {1: _split_name}
-    ...     first: str
-    ...     last: str
-    """
-
-    kind: ClassVar[str]
-    schema_version: ClassVar[int] = 1
-    migrations: ClassVar[Migrations] = {}
-
-    model_config = ConfigDict(extra="forbid")
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        # A wrong declaration is a programming mistake: fail when the class is defined, not when a
-        # user first saves. Intermediate base classes may leave `kind` unset.
-        super().__pydantic_init_subclass__(**kwargs)
-        kind = getattr(cls, "kind", None)
-        if kind is not None:
-            _check_kind(kind, cls.__name__)
-        version = cls.schema_version
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise TypeError(f"{cls.__name__}.schema_version must be an int >= 1, not {version!r}")
-        for step, migrate in cls.migrations.items():
-            if not isinstance(step, int) or not 1 <= step < version or not callable(migrate):
-                raise TypeError(
-                    f"{cls.__name__}.migrations must map versions 1..{version - 1} to callables "
-                    f"(version n -> n + 1); got {step!r}: {migrate!r}"
-                )
-
 
 A = TypeVar("A", bound=Artefact)
 
@@ -192,11 +120,11 @@ class Workspace:
         WorkspaceError
             If ``name`` is not a valid artefact name.
         """
-        return self.root / _kind_of(model) / f"{check_name(name)}{_SUFFIX}"
+        return self.root / kind_of(model) / f"{check_name(name)}{_SUFFIX}"
 
     def backup_path_for(self, model: type[Artefact] | Artefact, name: str) -> Path:
         """Return the backup file holding the previous save: ``<root>/<kind>/<name>.json.bak``."""
-        return self.root / _kind_of(model) / f"{check_name(name)}{_BACKUP_SUFFIX}"
+        return self.root / kind_of(model) / f"{check_name(name)}{_BACKUP_SUFFIX}"
 
     def exists(self, model: type[Artefact] | Artefact, name: str) -> bool:
         """Tell whether an artefact ``name`` of ``model``'s kind is saved.
@@ -206,12 +134,12 @@ class Workspace:
         """
         found = self.path_for(model, name).is_file()
         if not found:
-            self._revisions.setdefault((_kind_of(model), name), _ABSENT)
+            self._revisions.setdefault((kind_of(model), name), _ABSENT)
         return found
 
     def names(self, model: type[Artefact] | Artefact) -> builtins.list[str]:
         """Return the sorted names of the saved artefacts of ``model``'s kind."""
-        return _names_in(self.root / _kind_of(model))
+        return _names_in(self.root / kind_of(model))
 
     def list(self) -> builtins.list[ArtefactInfo]:
         """Describe every artefact in the workspace, sorted by kind then name.
@@ -309,7 +237,7 @@ class Workspace:
 
     def revision(self, model: type[Artefact] | Artefact, name: str) -> int | None:
         """The revision this workspace last loaded or saved of ``name`` (None if neither)."""
-        return self._revisions.get((_kind_of(model), check_name(name)))
+        return self._revisions.get((kind_of(model), check_name(name)))
 
     def load(self, model: type[A], name: str) -> A:
         """Load artefact ``name`` as a ``model``, migrating files written by older releases.
@@ -327,7 +255,7 @@ class Workspace:
             The file was written by a newer release, or no migration exists from its version.
         """
         path = self.path_for(model, name)
-        key = (_kind_of(model), name)
+        key = (kind_of(model), name)
         if not path.is_file():
             # Remember the absence: a file another writer creates meanwhile is then a conflict.
             self._revisions.setdefault(key, _ABSENT)
@@ -347,7 +275,7 @@ class Workspace:
         try:
             os.replace(path, self.backup_path_for(model, name))
             _atomic.fsync_dir(path.parent)
-            self._revisions[(_kind_of(model), name)] = _ABSENT
+            self._revisions[(kind_of(model), name)] = _ABSENT
         except OSError as err:
             raise WorkspaceError(
                 f"Could not delete {path}: {err.strerror or err}.",
@@ -422,7 +350,7 @@ class Workspace:
         )
 
     def _missing(self, model: type[Artefact] | Artefact, name: str, path: Path) -> WorkspaceError:
-        kind = _kind_of(model)
+        kind = kind_of(model)
         existing = _names_in(path.parent)
         message = f"No {kind} artefact named '{name}' in {path.parent}."
         if existing:
@@ -465,7 +393,7 @@ def locate(path: str | os.PathLike[str], model: type[Artefact]) -> tuple[Workspa
     >>> name
     'main'
     """
-    kind = _kind_of(model)
+    kind = kind_of(model)
     file = Path(path).expanduser()
     expected = f"<workspace>/{kind}/<name>{_SUFFIX}"
     if file.suffix != _SUFFIX or file.parent.name != kind:
@@ -476,77 +404,15 @@ def locate(path: str | os.PathLike[str], model: type[Artefact]) -> tuple[Workspa
     return Workspace(file.parent.parent), check_name(file.stem)
 
 
-def check_name(name: str) -> str:
-    """Return ``name`` if it can name an artefact file, else raise WorkspaceError saying why.
-
-    Names are kept to portable ASCII so a workspace copied between Windows, macOS and Linux (or
-    shared through git) keeps every file reachable.
-    """
-    if not isinstance(name, str):
-        raise WorkspaceError(
-            f"An artefact name must be text, not {type(name).__name__}.", hint=_NAME_HINT
-        )
-    problem = _name_problem(name)
-    if problem:
-        raise WorkspaceError(f"{name!r} is not a valid artefact name: {problem}.", hint=_NAME_HINT)
-    return name
-
-
-def _name_problem(name: str) -> str | None:
-    if not name.strip():
-        return "it is empty"
-    if "/" in name or "\\" in name:
-        return "it contains a path separator; artefacts are stored flat inside their kind's folder"
-    if ".." in name:
-        return "it contains '..'"
-    if len(name) > _NAME_MAX:
-        return f"it has {len(name)} characters, more than {_NAME_MAX}"
-    if name.lower().endswith(_SUFFIX):
-        return f"it ends in {_SUFFIX}; give the name without the extension ({name[:-5]!r})"
-    bad = sorted({c for c in name if not _NAME_CHARS.fullmatch(c)})
-    if bad:
-        return f"it contains {', '.join(repr(c) for c in bad)}"
-    if not _NAME_SHAPE.fullmatch(name):
-        return "it must start with a letter or digit and not end with a space or '.'"
-    if name.split(".")[0].strip().lower() in _RESERVED:
-        return "Windows reserves that name for a device"
-    return None
-
-
-def _check_kind(kind: object, owner: str) -> None:
-    if not isinstance(kind, str) or not _KIND_SHAPE.fullmatch(kind):
-        raise TypeError(
-            f"{owner}.kind must be a lowercase word (letters, digits, '_'), not {kind!r}"
-        )
-
-
-def _kind_of(model: type[Artefact] | Artefact) -> str:
-    cls = model if isinstance(model, type) else type(model)
-    if not issubclass(cls, Artefact):
-        raise TypeError(f"{cls.__name__} is not an Artefact subclass")
-    kind = getattr(cls, "kind", None)
-    if kind is None:
-        raise TypeError(f"{cls.__name__} has no `kind`; set kind = '...' on the class")
-    return kind
-
-
 def _names_in(folder: Path) -> builtins.list[str]:
     if not folder.is_dir():
         return []
     names = []
     for path in folder.iterdir():
         stem = path.name[: -len(_SUFFIX)]
-        if path.name.endswith(_SUFFIX) and path.is_file() and _valid_name(stem):
+        if path.name.endswith(_SUFFIX) and path.is_file() and is_valid_name(stem):
             names.append(stem)
     return sorted(names)
-
-
-def _valid_name(name: str) -> bool:
-    try:
-        check_name(name)
-    except WorkspaceError:
-        return False
-    return True
 
 
 def _info(kind: str, name: str, path: Path, header: dict | None, problem: str | None):

@@ -15,8 +15,9 @@ import pytest
 
 import salesops_nb
 from salesops_nb import _atomic
+from salesops_nb.artefact import Artefact, Migrations, check_name
 from salesops_nb.errors import CorruptArtefactError, SchemaVersionError, WorkspaceError
-from salesops_nb.workspace import Artefact, ArtefactInfo, Migrations, Workspace, check_name
+from salesops_nb.workspace import ArtefactInfo, Workspace
 
 # -- toy artefacts ---------------------------------------------------------------------------------
 

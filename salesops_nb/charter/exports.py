@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from salesops_nb.artefact import check_name
 from salesops_nb.charter.lint import LintConfig
 from salesops_nb.charter.maturity import maturity
 from salesops_nb.charter.model import Charter
@@ -13,7 +14,6 @@ from salesops_nb.charter.render_docx import write_docx
 from salesops_nb.charter.render_html import to_html
 from salesops_nb.charter.render_markdown import to_markdown
 from salesops_nb.errors import CharterError, WorkspaceError
-from salesops_nb.workspace import check_name
 
 __all__ = ["FORMATS", "export", "parse_formats"]
 

@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from salesops_nb.workspace import Artefact
+from salesops_nb.artefact import Artefact
 
 __all__ = [
     "ADJACENT_FUNCTIONS",

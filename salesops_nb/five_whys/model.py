@@ -22,9 +22,9 @@ from typing import ClassVar, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from salesops_nb.artefact import Artefact, Migrations
 from salesops_nb.errors import WhyEditError
 from salesops_nb.five_whys.evidence import EvidenceQuery, QueryResult
-from salesops_nb.workspace import Artefact, Migrations
 
 __all__ = [
     "Countermeasure",

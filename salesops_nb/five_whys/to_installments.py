@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from salesops_nb.artefact import check_name
 from salesops_nb.errors import WorkspaceError
 from salesops_nb.five_whys.model import Countermeasure, WhyAnalysis, WhyNode
 from salesops_nb.installments.model import (
@@ -20,7 +21,7 @@ from salesops_nb.installments.model import (
     InstallmentPlan,
     RootCauseRef,
 )
-from salesops_nb.workspace import Workspace, check_name
+from salesops_nb.workspace import Workspace
 
 __all__ = ["add_to_plan", "follow_link", "item_id", "to_improvement_items"]
 

@@ -29,7 +29,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from salesops_nb.workspace import Artefact, Migrations
+from salesops_nb.artefact import Artefact, Migrations
 
 __all__ = [
     "Capacity",

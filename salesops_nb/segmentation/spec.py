@@ -33,9 +33,9 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from salesops_nb.artefact import Artefact, Migrations
 from salesops_nb.errors import SpecError
 from salesops_nb.segmentation import _bands
-from salesops_nb.workspace import Artefact, Migrations
 
 __all__ = [
     "RESERVED_COLUMNS",

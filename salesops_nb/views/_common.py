@@ -14,8 +14,9 @@ from pathlib import Path
 import ipywidgets as widgets
 import pydantic
 
+from salesops_nb.artefact import Artefact
 from salesops_nb.errors import ConflictError, SalesOpsError
-from salesops_nb.workspace import Artefact, Workspace
+from salesops_nb.workspace import Workspace
 
 __all__ = ["QuietSwitch", "action_button", "save_artefact", "show_status", "status_html",
            "text_field", "validation_reason"]

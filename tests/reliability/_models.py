@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from salesops_nb.workspace import Artefact
+from salesops_nb.artefact import Artefact
 
 
 class Ledger(Artefact):
