@@ -8,6 +8,8 @@ each computation reads the same few series.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -21,16 +23,29 @@ _LOAD_HINT = (
 WON, LOST, OPEN = "won", "lost", "open"
 
 
-def require_columns(frame: pd.DataFrame, columns: list[str], *, purpose: str) -> None:
-    """Raise one error naming every canonical column ``purpose`` needs and ``frame`` lacks."""
-    missing = [c for c in columns if c not in frame.columns]
+def require_columns(frame: Any, columns: list[str], *, purpose: str) -> None:
+    """Raise one error naming every canonical column ``purpose`` needs and ``frame`` lacks.
+
+    ``frame`` is a pandas table or any table narwhals wraps (its schema is read, not computed).
+    """
+    names = _names(frame)
+    missing = [c for c in columns if c not in names]
     if missing:
-        present = ", ".join(map(str, frame.columns[:12])) or "none"
+        present = ", ".join(map(str, names[:12])) or "none"
         raise MissingColumnsError(
             f"{purpose} needs the column(s) {', '.join(missing)}; the table has: {present}.",
             hint=_LOAD_HINT,
             missing=missing,
         )
+
+
+def _names(frame: Any) -> list:
+    if isinstance(frame, pd.DataFrame):
+        return list(frame.columns)
+    import narwhals as nw
+
+    data = frame if isinstance(frame, nw.DataFrame | nw.LazyFrame) else nw.from_native(frame)
+    return data.collect_schema().names()
 
 
 def amounts(frame: pd.DataFrame) -> pd.Series:
