@@ -3,11 +3,21 @@
 ``deals -> entity table -> fit/assign -> profile -> quality -> scheme comparison -> stability ->
 within-segment comparison (good/bad flags) -> mix check -> treatment priorities``.
 
-:func:`analyse` returns one :class:`SegmentationAnalysis` holding the small result tables
-(one row per segment, cell or entity) and drawing its charts on demand. The steps are also
+:func:`analyse` returns one :class:`~.result.SegmentationAnalysis` holding the small result
+tables (one row per segment, cell or entity) and drawing its charts on demand. The steps are also
 public on their own: :func:`entities_for` builds (once) the entity table a spec segments, and
 :func:`apply_spec` fits and applies a spec to it, deriving the shrunk rate the default strata
 rank on.
+
+Where the work happens. The deals stay where they are (pandas, Polars, DuckDB, Spark): entity
+tables, the stability windows and the mix cells are aggregated on the engine and only their
+rows come back. For reps and accounts that is one row per entity (hundreds to thousands of rows;
+the mix check brings entities x ``mix_by`` values), and the rest of the analysis works on that
+pandas table. For ``entity="opportunities"`` on a lazy engine the entity table *is* the deals, so
+it is never collected: fitting, strata, the within-segment comparison, treatments and priorities
+run on the engine (:mod:`._deal_level`), and what comes back is per segment or per cell, plus
+at most :data:`~._deal_level.SHOWN_ROWS` flagged deals per flag (what a report shows). On
+pandas or an eager Polars frame the deals are already in memory and the table is complete.
 
 Example
 -------
@@ -19,15 +29,14 @@ Example
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 import narwhals as nw
 import pandas as pd
 
 from salesops_nb.errors import ParameterError
-from salesops_nb.segmentation import _frames
-from salesops_nb.segmentation.compare import Comparison, OutcomeRule, compare
+from salesops_nb.segmentation import _deal_level, _frames
+from salesops_nb.segmentation.compare import OutcomeRule, compare
 from salesops_nb.segmentation.defaults import (
     DEFAULT_METRICS,
     ENTITY_KEYS,
@@ -42,19 +51,17 @@ from salesops_nb.segmentation.mix import MixCheck, mix_check
 from salesops_nb.segmentation.priorities import TreatmentMap, priorities
 from salesops_nb.segmentation.quality import (
     Migration,
-    QualityMeasure,
     compare_schemes,
-    measures_table,
     migration,
     quality_report,
 )
 from salesops_nb.segmentation.rates import eager, fit_priors
-from salesops_nb.segmentation.spec import SegmentationSpec, SegmentationWarning
+from salesops_nb.segmentation.result import SegmentationAnalysis
+from salesops_nb.segmentation.spec import SegmentationSpec
 
 __all__ = ["SegmentationAnalysis", "analyse", "apply_spec", "entities_for", "profile_entities"]
 
 _NAMES = {"reps": "rep_name", "accounts": "account_name", "opportunities": "opportunity_name"}
-_MAX_PANELS = 12
 
 
 def entities_for(deals: Any, entity: str = "reps", *, outcome: str = "is_won",
@@ -62,17 +69,41 @@ def entities_for(deals: Any, entity: str = "reps", *, outcome: str = "is_won",
                  date_column: str = "close_date") -> pd.DataFrame:
     """The entity table of ``entity`` from canonical deals, as pandas.
 
-    ``outcome`` names the deals' won flag when it is not ``is_won`` (it is copied to
-    ``is_won``, which the entity table counts).
+    The table is aggregated where the deals live (a DuckDB or Spark table of deals is never
+    collected; only its one row per rep or account is). ``outcome`` names the deals' won flag
+    when it is not ``is_won`` (it is copied to ``is_won``, which the entity table counts).
+    For ``entity="opportunities"`` the table is every deal: on an engine, prefer
+    :func:`analyse`, which keeps it there.
     """
-    data = eager(deals)
+    return _pandas(_entity_frame(deals, entity, outcome=outcome, between=between,
+                                 date_column=date_column))
+
+
+def _deals_frame(deals: Any) -> nw.DataFrame | nw.LazyFrame:
+    """The deals as narwhals, lazy frames left lazy (anything else gets the teaching error)."""
+    try:
+        frame = nw.from_native(deals)
+    except TypeError:
+        return eager(deals)
+    return frame if isinstance(frame, nw.DataFrame | nw.LazyFrame) else eager(deals)
+
+
+def _entity_frame(deals: Any, entity: str, *, outcome: str = "is_won",
+                  between: tuple[Any, Any] | None = None,
+                  date_column: str = "close_date") -> nw.DataFrame | nw.LazyFrame:
+    data = _deals_frame(deals)
     if outcome != "is_won":
-        if outcome not in data.columns:
+        if outcome not in data.collect_schema().names():
             raise ParameterError(f"No outcome column {outcome!r} in the deals.",
                                  hint="Name the true/false column of won deals, e.g. is_won.")
         data = data.with_columns(nw.col(outcome).cast(nw.Boolean).alias("is_won"))
-    table = entity_table(data.to_native(), entity, between=between, date_column=date_column)
-    return eager(table).to_pandas()
+    return nw.from_native(entity_table(data.to_native(), entity, between=between,
+                                       date_column=date_column))
+
+
+def _pandas(frame: nw.DataFrame | nw.LazyFrame) -> pd.DataFrame:
+    """A small result as pandas (an eager pandas frame keeps its index, as before)."""
+    return _frames.collect_pandas(frame) if isinstance(frame, nw.LazyFrame) else frame.to_pandas()
 
 
 def apply_spec(table: Any, spec: SegmentationSpec, *, refit: bool = False
@@ -125,10 +156,10 @@ def _shrunk(frame: pd.DataFrame, won: str, closed: str) -> pd.Series:
 def profile_entities(assigned: Any, spec: SegmentationSpec, *,
                      by: str | list[str] = "segment") -> pd.DataFrame:
     """Per segment (or cell): entities, share, deals, won, closed, pooled win rate, revenue won."""
-    data = eager(assigned)
-    sums = [c for c in ("deals", "won", "closed") if c in data.columns]
+    columns = _frames.to_narwhals(assigned).collect_schema().names()
+    sums = [c for c in ("deals", "won", "closed") if c in columns]
     table = profile(assigned, spec=spec, by=by, outcome=None, cycle=None,
-                    measures=[m for m in ("won_amount",) if m in data.columns],
+                    measures=[m for m in ("won_amount",) if m in columns],
                     aggregations={c: (c, "sum") for c in sums})
     for column in sums:  # empty segments show 0, not a missing count
         table[column] = table[column].fillna(0).astype("int64")
@@ -136,141 +167,6 @@ def profile_entities(assigned: Any, spec: SegmentationSpec, *,
         closed = table["closed"].astype(float)
         table["win_rate"] = (table["won"] / closed.where(closed > 0)).astype(float)
     return table
-
-
-@dataclass(frozen=True, eq=False)
-class SegmentationAnalysis:
-    """Everything the segmentation report shows, as small tables; charts drawn on demand.
-
-    Attributes
-    ----------
-    spec
-        The fitted spec that was applied (save it to re-apply the same edges next quarter).
-    entity, key, name_column
-        What was segmented ("reps"), its id and display-name columns.
-    metric, higher_is_better
-        The performance metric judged within segments.
-    table
-        One row per entity: attributes, segment, stratum, comparison columns (percentile,
-        z-score, flag, funnel), ``outcome`` and the treatment.
-    profile, strata_profile
-        Per segment, and per segment x stratum (see :func:`profile_entities`).
-    quality
-        Coverage, smallest segment, eta squared (or GVF) and, with two periods, stability.
-    schemes
-        Candidate schemes scored side by side (:func:`~.quality.compare_schemes`).
-    comparison
-        The within-segment comparison (:class:`~.compare.Comparison`).
-    mix
-        The Simpson's-paradox check of the entities' win rates across ``mix_by`` (or None).
-    priorities
-        Cells ranked by gap to the segment benchmark x volume, with treatments.
-    stability
-        The migration between two periods (or None).
-    warnings
-        Spec warnings on this data (overlapping or unreachable rules, unseen values).
-    """
-
-    spec: SegmentationSpec
-    entity: str
-    key: str
-    name_column: str | None
-    metric: str
-    higher_is_better: bool
-    min_size: int
-    table: pd.DataFrame
-    profile: pd.DataFrame
-    strata_profile: pd.DataFrame | None
-    quality: list[QualityMeasure]
-    schemes: pd.DataFrame
-    comparison: Comparison
-    mix: MixCheck | None
-    priorities: pd.DataFrame
-    stability: Migration | None = None
-    warnings: list[SegmentationWarning] = field(default_factory=list)
-
-    # -- tables ------------------------------------------------------------------------------
-
-    def quality_table(self) -> pd.DataFrame:
-        """The quality measures: measure, value, ok, verdict, detail."""
-        return measures_table(self.quality)
-
-    def flagged(self, flag: str = "bad") -> pd.DataFrame:
-        """Entities whose outcome within their segment is ``flag``, worst (or best) first."""
-        m = self.metric
-        columns = [c for c in (self.key, self.name_column, "segment", "stratum", m,
-                               f"{m}_basis", f"{m}_percentile", f"{m}_peers", "closed",
-                               "outcome", "treatment") if c and c in self.table.columns]
-        rows = self.table[self.table["outcome"] == flag]
-        return rows.sort_values(f"{m}_percentile", ascending=flag != "good")[columns] \
-            .reset_index(drop=True)
-
-    def benchmarks(self) -> pd.DataFrame:
-        """Peer benchmarks per segment: n, median and quartiles of the compared value."""
-        return eager(self.comparison.benchmarks).to_pandas()
-
-    def mix_table(self) -> pd.DataFrame:
-        """The entities whose ranking flips once the mix is evened out (may be empty)."""
-        if self.mix is None:
-            return pd.DataFrame(columns=["entity", "crude_rate", "adjusted_rate", "explanation"])
-        table = eager(self.mix.entities).to_pandas()
-        table = table[table["paradox"]].sort_values("rank_shift", ascending=False)
-        for column in ("trials", "crude_rank", "adjusted_rank"):  # whole numbers
-            table[column] = table[column].round().astype("Int64")
-        return table[["entity", "trials", "crude_rate", "adjusted_rate", "crude_rank",
-                      "adjusted_rank", "explanation"]].reset_index(drop=True)
-
-    # -- charts ------------------------------------------------------------------------------
-
-    def sizes_chart(self):
-        """Entities per segment, with shares."""
-        from salesops_nb.segmentation.charts.structure import segment_sizes_chart
-
-        return segment_sizes_chart(self.profile, entity=self.entity)
-
-    def strata_chart(self):
-        """Segment x stratum heatmap of the pooled win rate (or counts)."""
-        from salesops_nb.segmentation.charts.structure import segment_stratum_heatmap
-
-        if self.strata_profile is None:
-            return None
-        value = "win_rate" if "win_rate" in self.strata_profile else "count"
-        return segment_stratum_heatmap(self.strata_profile, value=value)
-
-    def distribution_chart(self):
-        """The metric within each segment, with the good and bad entities marked."""
-        from salesops_nb.segmentation.charts.comparison import distribution_chart
-
-        return distribution_chart(self.comparison, entity=self.name_column or self.key)
-
-    def funnel_chart(self):
-        """Win rate against closed deals inside each segment's exact binomial limits."""
-        from salesops_nb.segmentation.charts.comparison import funnel_chart
-
-        name = self.metric
-        if f"{name}_funnel" not in self.table.columns:
-            return None
-        table = self.table
-        sizes = table.groupby("segment")["closed"].sum().sort_values(ascending=False)
-        table = table[table["segment"].isin(sizes.index[:_MAX_PANELS])]
-        closed = RATE_COUNTS.get(name, ("won", "closed"))[1]
-        return funnel_chart(table, name=name, entity=self.name_column or self.key,
-                            trials=closed)
-
-    def priority_chart(self, top: int = 15):
-        """Where acting pays most (impact = gap x volume)."""
-        from salesops_nb.segmentation.charts.comparison import priority_chart
-
-        unit = "deals-equivalent" if self.metric in RATE_COUNTS else self.metric
-        return priority_chart(self.priorities, top=top, unit=unit)
-
-    def migration_chart(self):
-        """Where entities moved between the two periods (None without periods)."""
-        from salesops_nb.segmentation.charts.structure import migration_chart
-
-        if self.stability is None or self.stability.counts.empty:
-            return None
-        return migration_chart(self.stability.counts, entity=self.entity)
 
 
 def analyse(deals: Any, spec: SegmentationSpec | None = None, *, entity: str | None = None,
@@ -312,46 +208,84 @@ def analyse(deals: Any, spec: SegmentationSpec | None = None, *, entity: str | N
     if not isinstance(min_size, int) or min_size < 1:
         raise ParameterError(f"min_size={min_size!r} must be a whole number >= 1.",
                              hint="5 entities is a small but usable peer group.")
+    frame = _deals_frame(deals)
+    on_engine = table is None and entity == "opportunities" and isinstance(frame, nw.LazyFrame)
     if table is None:
-        table = entities_for(deals, entity, outcome=outcome)
+        table = _entity_frame(frame, entity, outcome=outcome)
+        if not on_engine:  # one row per rep or account (or deals already in memory)
+            table = _pandas(table)
     metric, higher = _metric(spec, entity, metric)
     if spec is None:
         spec = default_spec(table, entity, metric=metric, higher_is_better=higher)
     key = spec.key or ENTITY_KEYS[entity]
-    assigned, fitted = apply_spec(table, spec)
+    if on_engine:
+        assigned, fitted = _deal_level.apply(table, spec)
+    else:
+        assigned, fitted = apply_spec(table, spec)
     warnings = fitted.check(assigned)
     by_segment = profile_entities(assigned, fitted)
     strata = (profile_entities(assigned, fitted, by=["segment", "stratum"])
               if fitted.strata is not None else None)
-    quality = quality_report(assigned, fitted, metric=metric if metric in assigned else None,
+    columns = _frames.to_narwhals(assigned).collect_schema().names()
+    quality = quality_report(assigned, fitted, metric=metric if metric in columns else None,
                              outcome=None, min_size=min_size)
-    stability = _stability(deals, fitted, entity, key, outcome, period_column)
+    stability = _stability(frame, fitted, entity, key, outcome, period_column)
     if stability is not None:
         quality.append(stability.measure)
-    scored = (compare_schemes(assigned, candidate_schemes(fitted, assigned), metric=metric,
-                              outcome=None, min_size=min_size) if schemes else pd.DataFrame())
+    scored = (compare_schemes(assigned, candidate_schemes(
+        fitted, _rule_values(assigned, fitted) if on_engine else assigned), metric=metric,
+        outcome=None, min_size=min_size) if schemes else pd.DataFrame())
     rule = OutcomeRule(metric=metric, higher_is_better=higher)
-    comparison = compare(assigned, entity=key, metrics=[rule], min_peers=min(3, min_size))
-    compared = eager(comparison.entities).to_pandas()
     plan = TreatmentMap.from_spec(fitted)
     stratum = "stratum" if fitted.strata is not None else None
-    if len(plan):
-        compared = eager(plan.assign(compared, stratum=stratum)).to_pandas()
     closed = RATE_COUNTS.get(metric, ("", "deals"))[1]
-    volume = closed if closed in compared.columns else "deals"
-    ranked = priorities(compared, stratum=stratum, metric=metric, volume=volume,
-                        higher_is_better=higher, treatments=plan if len(plan) else None,
-                        # Most accounts win few deals: the median account's rate is often 0.
-                        benchmark="mean" if entity == "accounts" else "median",
-                        volume_label="closed deals" if volume == "closed" else volume)
-    mix = _mix(deals, entity, key, mix_by, outcome)
+    volume = closed if closed in columns else "deals"
+    options = {"stratum": stratum, "metric": metric, "volume": volume,
+               "higher_is_better": higher,
+               # Most accounts win few deals: the median account's rate is often 0.
+               "benchmark": "mean" if entity == "accounts" else "median",
+               "volume_label": "closed deals" if volume == "closed" else volume}
+    if on_engine:
+        comparison = _deal_level.compare(assigned, entity=key, rule=rule,
+                                         min_peers=min(3, min_size))
+        everything = nw.from_native(comparison.entities)
+        if len(plan):
+            everything = _deal_level.with_treatments(everything, plan, stratum=stratum)
+        ranked = _deal_level.priorities(everything, treatments=plan if len(plan) else None,
+                                        **options)
+        compared = _deal_level.shown_rows(everything, key=key, metric=metric)
+        counts = _deal_level.outcome_counts(everything)
+        everything = everything.to_native()
+    else:
+        comparison = compare(assigned, entity=key, metrics=[rule], min_peers=min(3, min_size))
+        compared = eager(comparison.entities).to_pandas()
+        if len(plan):
+            compared = eager(plan.assign(compared, stratum=stratum)).to_pandas()
+        ranked = eager(priorities(compared, treatments=plan if len(plan) else None,
+                                  **options)).to_pandas()
+        everything, counts = None, {}
+    mix = _mix(frame, entity, key, mix_by, outcome)
     return SegmentationAnalysis(
         spec=fitted, entity=entity, key=key,
         name_column=_NAMES[entity] if _NAMES[entity] in compared.columns else None,
         metric=metric, higher_is_better=higher, min_size=min_size, table=compared,
         profile=by_segment, strata_profile=strata, quality=quality, schemes=scored,
-        comparison=comparison, mix=mix, priorities=eager(ranked).to_pandas(),
-        stability=stability, warnings=warnings)
+        comparison=comparison, mix=mix, priorities=ranked, stability=stability,
+        warnings=warnings, entities=everything, outcome_counts=counts)
+
+
+def _rule_values(assigned: Any, spec: SegmentationSpec, limit: int = 61) -> pd.DataFrame:
+    """The distinct values of each rule field (at most ``limit``), for the candidate schemes.
+
+    :func:`~.defaults.candidate_schemes` writes one rule per value of each field; a field
+    with more values than that is skipped there anyway, so more are never collected.
+    """
+    frame = _frames.to_narwhals(assigned)
+    fields = list(dict.fromkeys(c.field for r in spec.rules for c in r.when))
+    parts = [_frames.collect_pandas(frame.select(nw.col(f).cast(nw.String)).drop_nulls()
+                                    .unique().sort(f).head(limit))[f].reset_index(drop=True)
+             for f in fields]
+    return pd.concat(parts, axis=1) if parts else pd.DataFrame()
 
 
 def _metric(spec: SegmentationSpec | None, entity: str, metric: str | None) -> tuple[str, bool]:
@@ -372,18 +306,23 @@ def _unshrunk(metric: str) -> str:
     return metric
 
 
-def _stability(deals: Any, spec: SegmentationSpec, entity: str, key: str, outcome: str,
-               period_column: str | None) -> Migration | None:
-    """Segments of the last 12 months against the 12 months before, same fitted spec."""
+def _stability(deals: nw.DataFrame | nw.LazyFrame, spec: SegmentationSpec, entity: str,
+               key: str, outcome: str, period_column: str | None) -> Migration | None:
+    """Segments of the last 12 months against the 12 months before, same fitted spec.
+
+    The last date is found on the engine and each window's entity table is aggregated there:
+    only the two entity tables come back.
+    """
     if not period_column or entity == "opportunities":
         return None
-    data = eager(deals)
-    if period_column not in data.columns or not data.schema[period_column].is_temporal():
+    schema = deals.collect_schema()
+    if period_column not in schema or not schema[period_column].is_temporal():
         return None
-    closed = data.filter(nw.col("is_closed").fill_null(False)) if "is_closed" in data.columns \
-        else data
-    last = closed.select(nw.col(period_column).max()).item()
-    if last is None:
+    closed = deals.filter(nw.col("is_closed").fill_null(False)) if "is_closed" in schema \
+        else deals
+    last = _frames.collect_pandas(closed.select(nw.col(period_column).max().alias("last")))
+    last = last["last"].iloc[0]
+    if last is None or pd.isna(last):
         return None
     end = pd.Timestamp(last).to_pydatetime()
     middle, start = end - dt.timedelta(days=365), end - dt.timedelta(days=730)
@@ -398,14 +337,16 @@ def _stability(deals: Any, spec: SegmentationSpec, entity: str, key: str, outcom
     return migration(frames[0], frames[1], key=key, labels=spec.labels())
 
 
-def _mix(deals: Any, entity: str, key: str, mix_by: str | None, outcome: str) -> MixCheck | None:
+def _mix(deals: nw.DataFrame | nw.LazyFrame, entity: str, key: str, mix_by: str | None,
+         outcome: str) -> MixCheck | None:
+    """The mix check; on a lazy engine the deals are summed into entity x mix cells there."""
     if not mix_by or entity == "opportunities":
         return None
-    data = eager(deals)
-    if mix_by not in data.columns or key not in data.columns:
+    columns = deals.collect_schema().names()
+    if mix_by not in columns or key not in columns:
         return None
     won = nw.col(outcome).cast(nw.Boolean).fill_null(False)
     closed = nw.col("is_closed").cast(nw.Boolean).fill_null(False)
-    per_deal = data.select(nw.col(key).cast(nw.String), nw.col(mix_by).cast(nw.String),
-                           won=(won & closed).cast(nw.Int64), closed=closed.cast(nw.Int64))
+    per_deal = deals.select(nw.col(key).cast(nw.String), nw.col(mix_by).cast(nw.String),
+                            won=(won & closed).cast(nw.Int64), closed=closed.cast(nw.Int64))
     return mix_check(per_deal.to_native(), entity=key, segment=mix_by)

@@ -61,6 +61,7 @@ __all__ = [
     "funnel_limits",
     "funnel_lines",
     "rate_table",
+    "single_trial_priors",
 ]
 
 FUNNEL_BANDS: dict[str, tuple[float, float]] = {"95": (0.025, 0.975), "998": (0.001, 0.999)}
@@ -162,6 +163,35 @@ def fit_priors(frame: IntoFrameT, *, successes: str = "won", trials: str = "clos
     require(data, [successes, trials, segment], purpose="Rate shrinkage")
     counts = _counts(data, successes, trials, segment)
     return _fit(counts, max_strength)
+
+
+def single_trial_priors(sums: pd.DataFrame, *,
+                        max_strength: float | None = None) -> pd.DataFrame:
+    """:func:`fit_priors` for entities of one trial at most (deals), from per-segment counts.
+
+    When every entity is a single deal, all that the method of moments needs follows from
+    each segment's won and closed counts: the rates are 0 or 1 and the z-scores take two
+    values, so their winsorising quantiles are exact order statistics. The priors are those
+    :func:`fit_priors` gives on the deals themselves, without the deals: a deal-level
+    comparison on DuckDB or Spark shrinks rates on the engine with them.
+
+    Parameters
+    ----------
+    sums
+        One row per segment: ``segment`` (text), ``w`` (won deals), ``n`` (closed deals).
+    max_strength
+        See :func:`fit_priors`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`fit_priors`.
+    """
+    _check_strength(max_strength)
+    require(nw.from_native(sums), ["segment", "w", "n"], purpose="Single-trial priors")
+    total = pd.DataFrame({"segment": ["(all)"], "w": [float(sums["w"].sum())],
+                          "n": [float(sums["n"].sum())]})
+    return _fit_stats(_single_trial_stats(sums), _single_trial_stats(total), max_strength)
 
 
 def rate_table(frame: IntoFrameT, *, successes: str = "won", trials: str = "closed",
@@ -325,11 +355,13 @@ def _counts(data: nw.DataFrame, successes: str, trials: str, segment: str) -> pd
 
 def _fit(counts: pd.DataFrame, max_strength: float | None) -> pd.DataFrame:
     """Method-of-moments Beta priors per segment (see the module docstring for the rules)."""
-    if max_strength is not None and not max_strength >= 1:
-        raise ParameterError(f"max_strength={max_strength!r} must be at least 1 (trials).",
-                             hint="Leave it as None to use each segment's total trials.")
-    stats = _stats(counts)
-    overall = _stats(counts.assign(segment="(all)"))
+    _check_strength(max_strength)
+    return _fit_stats(_stats(counts), _stats(counts.assign(segment="(all)")), max_strength)
+
+
+def _fit_stats(stats: pd.DataFrame, overall: pd.DataFrame,
+               max_strength: float | None) -> pd.DataFrame:
+    """The priors from per-segment sums (:func:`_stats`) and the same sums over all entities."""
     overall_strength, _ = _moments(overall, np.full(1, np.inf), np.full(1, np.nan))
     n = stats["n"].to_numpy()
     cap = n if max_strength is None else np.full(len(stats), float(max_strength))
@@ -358,6 +390,12 @@ def _fit(counts: pd.DataFrame, max_strength: float | None) -> pd.DataFrame:
     })
 
 
+def _check_strength(max_strength: float | None) -> None:
+    if max_strength is not None and not max_strength >= 1:
+        raise ParameterError(f"max_strength={max_strength!r} must be at least 1 (trials).",
+                             hint="Leave it as None to use each segment's total trials.")
+
+
 def _stats(counts: pd.DataFrame) -> pd.DataFrame:
     """Per-segment sums the moments need, with each entity's z-score winsorised.
 
@@ -382,6 +420,42 @@ def _stats(counts: pd.DataFrame) -> pd.DataFrame:
         "n2": (n * n).where(has, 0.0), "r": rate.fillna(0.0), "r2": (rate * rate).fillna(0.0),
         "zz": (clipped * clipped).fillna(0.0) / _WINSOR_FACTOR,
         "clipped": ((clipped - z).abs() > 1e-12).astype(np.int64),
+    }).groupby("segment", sort=True).sum()
+
+
+def _single_trial_stats(sums: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_stats` of segments whose entities have one trial at most, from w and n alone.
+
+    A segment of n one-trial entities, w of them successes, has rates 0 (n - w times) and 1
+    (w times), so k = n2 = n and r = r2 = w; its z-scores are z0 (losses) and z1 (wins), and
+    their linear-interpolation quantiles are read off the sorted sample positions directly.
+    """
+    w = sums["w"].to_numpy(dtype=float)
+    n = sums["n"].to_numpy(dtype=float)
+    losses = n - w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = w / n
+        sd = np.sqrt(m * (1.0 - m))
+        z0, z1 = -m / sd, (1.0 - m) / sd
+    spread = (n > 0) & np.isfinite(z0) & np.isfinite(z1)
+
+    def quantile(p: float) -> np.ndarray:
+        # Position h = (N - 1) p in the sorted sample: losses fill 0 .. n-w-1, wins the rest.
+        h = np.maximum(n - 1.0, 0.0) * p
+        low = np.floor(h)
+        high = np.minimum(low + 1.0, np.maximum(n - 1.0, 0.0))
+        at_low = np.where(low < losses, z0, z1)
+        at_high = np.where(high < losses, z0, z1)
+        return at_low + (h - low) * (at_high - at_low)
+
+    lower, upper = quantile(_WINSOR), quantile(1 - _WINSOR)
+    c0, c1 = np.clip(z0, lower, upper), np.clip(z1, lower, upper)
+    zz = np.where(spread, (losses * c0 * c0 + w * c1 * c1) / _WINSOR_FACTOR, 0.0)
+    clipped = np.where(spread, losses * (np.abs(c0 - z0) > 1e-12)
+                       + w * (np.abs(c1 - z1) > 1e-12), 0.0)
+    return pd.DataFrame({
+        "segment": sums["segment"].astype(object).to_numpy(), "w": w, "n": n, "k": n,
+        "n2": n, "r": w, "r2": w, "zz": zz, "clipped": clipped.astype(np.int64),
     }).groupby("segment", sort=True).sum()
 
 

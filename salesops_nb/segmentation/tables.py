@@ -25,16 +25,20 @@ def summary_html(result: SegmentationAnalysis, source: str) -> str:
     """One paragraph: what was segmented, by which spec, how many segments and flags."""
     spec = result.spec
     used = result.profile[result.profile["count"] > 0]
-    bad = int((result.table["outcome"] == "bad").sum())
-    good = int((result.table["outcome"] == "good").sum())
+    # Counted on the engine: for deals kept there, the table holds only the flagged ones shown.
+    bad = result.outcome_counts.get("bad", 0)
+    good = result.outcome_counts.get("good", 0)
     strata = (f"ranked into {spec.strata.count} strata on <b>{html.escape(spec.strata.metric)}"
               "</b>" if spec.strata is not None else "not stratified")
     warnings = "".join(f"<li>{html.escape(str(w))}</li>" for w in result.warnings)
     return (
         f"<p>Reading {html.escape(source)}: <b>{html.escape(spec.name)}</b>. "
-        f"{len(result.table):,} {html.escape(result.entity)} in {len(used)} segments, "
+        f"{result.size:,} {html.escape(result.entity)} in {len(used)} segments, "
         f"{strata}; within their own segment {good} are flagged <b>good</b> and {bad} "
         f"<b>bad</b> on {html.escape(result.metric)}.</p>"
+        + ("" if result.complete else
+           f"<p>The {result.size:,} deals stay on the engine: the tables below list the "
+           f"{len(result.table):,} flagged deals shown (worst and best first).</p>")
         + (f"<p>Spec warnings on this data:</p><ul>{warnings}</ul>" if warnings else "")
     )
 
