@@ -21,11 +21,12 @@ from salesops_nb.overview._columns import LOST, OPEN, WON
 _ORDINAL_BASE = 1970  # pandas period ordinals count from 1970 (month 0 = 1970-01)
 
 
-def stage_counts(frame: nw.LazyFrame, missing: str, cap: int) -> tuple[pd.DataFrame, dict | None]:
+def stage_counts(frame: nw.LazyFrame, missing: str, cap: int,
+                 known: tuple[str, ...]) -> tuple[pd.DataFrame, dict | None]:
     """Per stage: ``deals``, ``amount``, ``average_amount``, ``amount_n``, won/lost/open counts.
 
-    The ``cap`` stages with most deals (ties by name), and the rest summed into one dict (or
-    None when every stage fits).
+    The ``known`` stages and then those with most deals (ties by name), ``cap`` in all, and
+    the rest summed into one dict (or None when every stage fits).
     """
     stage = nw.col("stage").cast(nw.String).fill_null(nw.lit(missing))
     outcome = _engine.outcome_expr(frame)
@@ -41,10 +42,11 @@ def stage_counts(frame: nw.LazyFrame, missing: str, cap: int) -> tuple[pd.DataFr
         nw.col("amount").count().alias("amount_n"),
         *[nw.col(f"_{name}").sum().alias(name) for name in (WON, LOST, OPEN)],
     )
+    ranked = grouped.with_columns(nw.col("stage").is_in(list(known)).alias("_known"))
     top = _engine.collect(
-        grouped.sort(["deals", "stage"], descending=[True, False]).head(cap + 1)
+        ranked.sort(["_known", "deals", "stage"], descending=[True, True, False]).head(cap + 1)
     )
-    top = _counts_types(top)
+    top = _counts_types(top.drop(columns="_known"))
     if len(top) <= cap:
         return top, None
     top = top.head(cap)

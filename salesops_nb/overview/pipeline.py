@@ -107,17 +107,18 @@ def pipeline_by_stage(frame: Any, *, known: tuple[str, ...] = STAGE_ORDER) -> pd
         ``stage``, ``outcome`` (won/lost/open: what most deals in the stage are; a tie goes
         to won, then lost), ``deals``, ``amount``, ``average_amount``, ``deal_share`` and
         ``amount_share``. Deals without a stage are grouped as "(missing)". Beyond
-        :data:`MAX_STAGES` stages, the ones with fewest deals are summed into one
-        "(other stages)" row, so the chart stays readable whatever the data.
+        :data:`MAX_STAGES` stages, the ones with fewest deals (never a ``known`` one) are
+        summed into one "(other stages)" row, so the chart stays readable whatever the data.
     """
     data = _engine.lazy(frame)
     if data is None:
         frame = _engine.pandas_frame(frame)
         require_columns(frame, ["stage", "amount"], purpose="Pipeline by stage")
-        counts, other = _stage_counts(frame)
+        counts, other = _stage_counts(frame, known)
     else:
         require_columns(data, ["stage", "amount"], purpose="Pipeline by stage")
-        counts, other = _lazy_pipeline.stage_counts(data, MISSING_STAGE, MAX_STAGES)
+        counts, other = _lazy_pipeline.stage_counts(data, MISSING_STAGE, MAX_STAGES,
+                                                    known)
     table = counts.set_index("stage")
     table = table.reindex(_order_stages(table["deals"], known)).rename_axis("stage")
     if other is not None:
@@ -139,7 +140,8 @@ def pipeline_by_stage(frame: Any, *, known: tuple[str, ...] = STAGE_ORDER) -> pd
                   "amount_share"]]
 
 
-def _stage_counts(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict | None]:
+def _stage_counts(frame: pd.DataFrame,
+                  known: tuple[str, ...]) -> tuple[pd.DataFrame, dict | None]:
     """The pandas twin of :func:`_lazy_pipeline.stage_counts`."""
     data = pd.DataFrame(
         {
@@ -153,9 +155,11 @@ def _stage_counts(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict | None]:
         average_amount=("amount", "mean"), amount_n=("amount", "count"))
     mix = data.groupby(["stage", "outcome"], sort=False).size().unstack(fill_value=0)
     table = table.join(mix.reindex(columns=[WON, LOST, OPEN], fill_value=0)).reset_index()
-    table = table.sort_values(["deals", "stage"], ascending=[False, True], kind="stable")
     if len(table) <= MAX_STAGES:
-        return table.reset_index(drop=True), None
+        return table, None
+    table = table.assign(_known=table["stage"].isin(known)).sort_values(
+        ["_known", "deals", "stage"], ascending=[False, False, True], kind="stable"
+    ).drop(columns="_known")
     rest = table.iloc[MAX_STAGES:]
     other = {c: rest[c].sum() for c in ("deals", "amount", "amount_n", WON, LOST, OPEN)}
     return table.head(MAX_STAGES).reset_index(drop=True), other
