@@ -32,15 +32,26 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from benchmarks.segmentation_engine import BIG, INTERNATIONAL, PROBS, SEGMENTS, STRATA, our_spec
+from salesops_nb.segmentation.spec import (
+    Banding,
+    Condition,
+    Rule,
+    SegmentationSpec,
+    Stratification,
+)
 
+INTERNATIONAL = ["EMEA", "APAC"]
+BIG = 50_000.0
+PROBS = [0.25, 0.5, 0.75]
+SEGMENTS = ["Enterprise", "Big international", "Partner", "Other"]
+STRATA = ["top quartile", "2nd quartile", "3rd quartile", "bottom quartile"]
 COLUMNS = ["team", "region", "lead_source", "amount", "is_won", "is_closed", "cycle_days"]
 BY = ["segment", "size", "stratum"]
 SIZES = ["Q1", "Q2", "Q3", "Q4", "unknown"]
@@ -49,15 +60,34 @@ ENGINES = ("pandas", "polars", "duckdb", "spark")
 
 
 # ----------------------------------------------------------------------------- ours
-def ours(frame: Any) -> pd.DataFrame:
+def our_spec(bins: int = 4) -> SegmentationSpec:
+    """The workload as a spec: rules, a quantile banding of amount, strata of amount."""
+    return SegmentationSpec(
+        name="benchmark",
+        rules=[
+            Rule(label="Enterprise", when=[Condition(field="team", value="Enterprise")]),
+            Rule(label="Big international", when=[
+                Condition(field="region", op="in", value=INTERNATIONAL),
+                Condition(field="amount", op=">=", value=BIG)]),
+            Rule(label="Partner", when=[Condition(field="lead_source", value="Partner")]),
+        ],
+        catch_all="Other",
+        bandings=[Banding(name="size", field="amount", bins=bins)],
+        segment_by="rules",
+        strata=Stratification(metric="amount"),
+    )
+
+
+def ours(frame: Any, by: Sequence[str] = BY) -> pd.DataFrame:
     from salesops_nb.segmentation.engine import assign, profile
 
     spec = our_spec()
-    return profile(assign(frame, spec), spec=spec, by=BY, measures=["amount"])
+    return profile(assign(frame, spec), spec=spec, by=list(by), measures=["amount"])
 
 
 # ----------------------------------------------------------------------------- hand pandas
-def hand_pandas(deals: pd.DataFrame) -> pd.DataFrame:
+def hand_pandas(deals: pd.DataFrame, by: Sequence[str] = BY) -> pd.DataFrame:
+    """numpy codes for every label, one pandas group-by on the codes, labels attached last."""
     amount = deals["amount"]
     values = amount.to_numpy(dtype="float64", na_value=np.nan)
     code = np.select(
@@ -78,26 +108,27 @@ def hand_pandas(deals: pd.DataFrame) -> pd.DataFrame:
     stratum_code = np.minimum(np.nan_to_num(position, nan=0.0) * 4, 3).astype("int8")
     stratum_code[np.isnan(position)] = 4
     helper = pd.DataFrame({
-        "code": code, "size": size_code, "stratum": stratum_code, "amount": values,
+        "segment": code, "size": size_code, "stratum": stratum_code, "amount": values,
         "won": (deals["is_won"] & deals["is_closed"]).to_numpy(dtype="int64"),
         "closed": deals["is_closed"].to_numpy(dtype="int64"),
         "cycle": deals["cycle_days"].to_numpy(dtype="float64", na_value=np.nan),
     })
-    table = helper.groupby(["code", "size", "stratum"]).agg(
+    table = helper.groupby(list(by)).agg(
         count=("amount", "size"), amount_sum=("amount", "sum"), amount_mean=("amount", "mean"),
         amount_median=("amount", "median"), won=("won", "sum"), closed=("closed", "sum"),
         avg_cycle_days=("cycle", "mean"),
     ).reset_index()
-    table["segment"] = np.asarray(SEGMENTS, dtype=object)[table.pop("code")]
-    table["size"] = np.asarray(SIZES, dtype=object)[table["size"]]
-    table["stratum"] = np.asarray([*STRATA, "unknown"], dtype=object)[table["stratum"]]
+    names = {"segment": SEGMENTS, "size": SIZES, "stratum": [*STRATA, "unknown"]}
+    for key in by:
+        table[key] = np.asarray(names[key], dtype=object)[table[key]]
     table["share"] = table["count"] / table["count"].sum()
     table["win_rate"] = table["won"] / table["closed"]
     return table
 
 
 # ----------------------------------------------------------------------------- hand Polars
-def hand_polars(deals: Any) -> Any:
+def hand_polars(deals: Any, by: Sequence[str] = BY) -> Any:
+    """One Polars expression chain (the window rank as its own column first)."""
     import polars as pl
 
     amount = pl.col("amount")
@@ -128,7 +159,7 @@ def hand_polars(deals: Any) -> Any:
         .when(p < 0.75).then(pl.lit(STRATA[2]))
         .otherwise(pl.lit(STRATA[3]))
     )
-    table = out.with_columns(stratum=stratum).group_by(BY).agg(
+    table = out.with_columns(stratum=stratum).group_by(list(by)).agg(
         count=pl.len(), amount_sum=amount.sum(), amount_mean=amount.mean(),
         amount_median=amount.median(),
         won=(pl.col("is_won") & pl.col("is_closed")).sum(),

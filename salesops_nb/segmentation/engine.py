@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from salesops_nb.errors import ParameterError
-from salesops_nb.segmentation import _frames
+from salesops_nb.segmentation import _frames, _strata
 from salesops_nb.segmentation.bandings import band_expr, fit_banding
 from salesops_nb.segmentation.rules import rule_cases, rules_expr, validate_rules
 from salesops_nb.segmentation.spec import Matrix, SegmentationSpec, Stratification
@@ -104,15 +104,31 @@ def assign(frame: Any, spec: SegmentationSpec) -> Any:
     if spec.strata is not None:
         where = f"The strata metric of spec {spec.name!r}"
         _frames.require_numeric(nw_frame, spec.strata.metric, where)
-        # The position is computed once as a column: each branch of the label chain would
-        # otherwise re-run the grouped rank (backends such as pandas do not share sub-results).
-        position = within_percentile_expr(
-            spec.strata.metric, out, by=peers, higher_is_better=spec.strata.higher_is_better
-        )
-        out = out.with_columns(position.alias(_POSITION))
-        out = out.with_columns(stratum_expr(spec.strata, out, position=nw.col(_POSITION)))
-        out = out.drop(_POSITION, *([_CODE] if peers == _CODE else []))
+        out = _with_strata(out, spec.strata, peers)
+        if peers == _CODE:
+            out = out.drop(_CODE)
     return nw.to_native(out)
+
+
+def _with_strata(frame: nw.DataFrame | nw.LazyFrame, strata: Stratification, peers: str
+                 ) -> nw.DataFrame | nw.LazyFrame:
+    """Add ``stratum`` (within the ``peers`` column): by selection on pandas, else by rank."""
+    if _strata.is_plain_pandas(frame):
+        native = frame.to_native()
+        codes = _strata.pandas_strata(native, strata.metric, [peers], strata.count,
+                                      higher_is_better=strata.higher_is_better)
+        if codes is not None:
+            labels = [*strata.stratum_labels(), strata.unknown_label]
+            column = _strata.pandas_labels(codes, labels, native.index)
+            return nw.from_native(native.assign(stratum=column), eager_only=True)
+    # The position is computed once as a column: each branch of the label chain would
+    # otherwise re-run the grouped rank (backends such as pandas do not share sub-results).
+    position = within_percentile_expr(
+        strata.metric, frame, by=peers, higher_is_better=strata.higher_is_better
+    )
+    frame = frame.with_columns(position.alias(_POSITION))
+    return frame.with_columns(stratum_expr(strata, frame, position=nw.col(_POSITION))).drop(
+        _POSITION)
 
 
 def within_percentile_expr(
