@@ -245,6 +245,8 @@ def spelling_variants(frame: Any, columns: list[str] | None = None) -> pd.DataFr
             {"column": name, "raw": spelled, "rows": counts.to_numpy(), "group":
              normalised_key(spelled).to_numpy()}
         )
+        # Blank or punctuation-only values are missing values, not spellings of one another.
+        table = table.loc[table["group"] != ""]
         size = table.groupby("group")["raw"].transform("size")
         table = table.loc[size > 1]
         if table.empty:

@@ -1,7 +1,8 @@
 """The data overview on every engine: the same tables, and only aggregates leave the engine.
 
-Parity: one generated table (missing and tied amounts, zero and negative ones, an exact copy,
-two deals sharing an id, dates in the future, a blank value and two spellings of a category)
+Parity: one generated table (missing and tied amounts, zero and negative ones, exact copies
+with and without an id, two deals sharing an id, dates in the future, blank values and two
+spellings of a category)
 goes through every overview function on pandas (the reference), Polars eager and lazy, DuckDB
 and Spark. The results must be the same frames once normalised: numbers as float64, text and
 flags as Python objects with None for missing (engines differ in integer widths and string
@@ -43,7 +44,7 @@ def deals() -> pd.DataFrame:
     amount[rng.random(len(frame)) < 0.05] = np.nan
     amount.iloc[[3, 4]] = [0.0, -250.0]
     country = frame["country"].astype(str)
-    country.iloc[7] = " "  # blank text counts as missing
+    country.iloc[[7, 8, 9]] = [" ", "\xa0\t", "\u3000x"]  # blanks (any white space) are missing
     region = frame["region"].astype(str)
     region[region == "EMEA"] = region[region == "EMEA"].where(
         rng.random(int((region == "EMEA").sum())) < 0.8, "emea ")  # a second spelling
@@ -53,7 +54,8 @@ def deals() -> pd.DataFrame:
     frame = frame.assign(created_date=created)
     clash = frame.iloc[[30]].assign(amount=123_000.0)  # another deal reusing an id
     copy = frame.iloc[[40]]  # an exact copy: a double export
-    return pd.concat([frame, clash, copy]).sort_values("opportunity_id", kind="stable") \
+    no_id = frame.iloc[[50, 50]].assign(opportunity_id=None)  # a copy without an id
+    return pd.concat([frame, clash, copy, no_id]).sort_values("opportunity_id", kind="stable") \
         .reset_index(drop=True)
 
 
@@ -110,11 +112,13 @@ def got(request, deals) -> tuple[str, dict[str, pd.DataFrame]]:
 def test_the_data_has_every_planted_flaw(expected, deals):
     checks = expected["summary"].set_index("check")["count"]
     assert checks["Rows sharing an id with another row"] == 4  # the clash and the copy
-    assert checks["Exact duplicate rows (extra copies)"] == 1
+    assert checks["Exact duplicate rows (extra copies)"] == 2
     assert checks["Created date in the future"] >= 1
     assert checks["Amount missing"] > 0 and checks["Amount zero"] == 1
     assert checks["Category values spelled several ways"] == 1
     assert deals["amount"].round(-3).duplicated().sum() > 100  # ties
+    missing = expected["missing"].set_index("column")["missing"]
+    assert missing["country"] == 2 and missing["cycle_days"] > 0
 
 
 @pytest.mark.parametrize("name", [*QUALITY_TABLES, "pipeline", "over_time_auto",

@@ -150,3 +150,17 @@ def test_the_callers_frame_is_left_alone(deals):
     before = deals.copy()
     data_quality(deals, today=TODAY)
     pd.testing.assert_frame_equal(deals, before)
+
+
+def test_blank_values_are_not_spellings_of_each_other():
+    frame = pd.DataFrame({"country": ["", " ", "-", "France", "france"]})
+    table = spelling_variants(frame, columns=["country"])
+    assert set(table["group"]) == {"france"}
+
+
+def test_ties_are_broken_by_value_not_by_row_order():
+    """Lazy engines have no row order: pandas breaks ties the same way they do."""
+    frame = pd.DataFrame({"opportunity_id": ["B", "A", "B", "A"],
+                          "region": ["emea", "EMEA", "emea", "EMEA"]})
+    assert duplicate_ids(frame)["id"].tolist() == ["A", "B"]
+    assert set(spelling_variants(frame, columns=["region"])["suggested"]) == {"EMEA"}
