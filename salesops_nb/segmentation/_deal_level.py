@@ -38,7 +38,6 @@ from salesops_nb.segmentation.compare import (
     Comparison,
     OutcomeRule,
     _basis_clean,
-    _check_numeric,
     _name_bases,
     _rules,
     _scores,
@@ -49,8 +48,8 @@ from salesops_nb.segmentation.priorities import TreatmentMap, _explain
 from salesops_nb.segmentation.rates import funnel_limits, require, single_trial_priors
 from salesops_nb.segmentation.spec import SegmentationSpec
 
-__all__ = ["SHOWN_ROWS", "apply", "compare", "outcome_counts", "priorities", "shown_rows",
-           "with_treatments"]
+__all__ = ["SHOWN_ROWS", "apply", "compare", "outcome_counts", "persist", "priorities",
+           "shown_rows", "with_treatments"]
 
 SHOWN_ROWS = 200
 """Flagged deals collected per flag (a report table shows at most 200 rows)."""
@@ -70,6 +69,24 @@ def _lookup(key: nw.Expr, mapping: dict[str, Any], dtype: Any = nw.Float64) -> n
     if not clean:
         return nw.lit(None, dtype)
     return key.replace_strict(clean, default=None, return_dtype=dtype)
+
+
+def persist(frame: nw.LazyFrame, *, duckdb: bool = True) -> nw.LazyFrame:
+    """Compute a deal-level result once, on the engine, for the steps that follow.
+
+    A lazy frame is recomputed by every action: each collected aggregate (sizes, quality,
+    benchmarks, priorities, flagged rows) would redo the segment windows from the scan.
+    Spark's ``cache()`` keeps the rows on its executors, DuckDB's ``materialize()`` in its
+    own column store: neither makes Python objects of the rows, and the windows run once.
+    A Polars LazyFrame is left lazy (it recomputes quickly); ``duckdb=False`` leaves a DuckDB
+    relation lazy too (a materialised copy costs memory: about 2 GB for a million deals with
+    every column).
+    """
+    if frame.implementation in (nw.Implementation.PYSPARK, nw.Implementation.PYSPARK_CONNECT):
+        return nw.from_native(frame.to_native().cache())
+    if frame.implementation is nw.Implementation.DUCKDB and duckdb:
+        return nw.from_native(frame.to_native().materialize())
+    return frame
 
 
 # ----------------------------------------------------------------------------- fit and assign
@@ -152,7 +169,13 @@ def compare(frame: nw.LazyFrame, *, entity: str, rule: OutcomeRule, min_peers: i
     needed = [entity, segment, *(r.metric for r in rules)]
     needed += [c for r in rules if r.successes for c in (r.successes, r.trials)]
     require(frame, needed, purpose="The comparison")
-    _check_numeric(frame, rules)
+    schema = frame.collect_schema()
+    for item in rules:  # compare's own check, without asking a lazy frame for .schema
+        dtype = schema[item.metric]
+        if not (dtype.is_numeric() or dtype == nw.Boolean):
+            raise ParameterError(
+                f"Metric {item.metric!r} holds {dtype}, not numbers: it cannot be ranked.",
+                hint="Compare numeric columns such as win_rate, won_amount or avg_cycle_days.")
     data = frame.with_columns(_segment(segment).alias(_KEY))
     priors: dict[str, pd.DataFrame] = {}
     for item in rules:

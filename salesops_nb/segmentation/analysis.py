@@ -220,6 +220,8 @@ def analyse(deals: Any, spec: SegmentationSpec | None = None, *, entity: str | N
     key = spec.key or ENTITY_KEYS[entity]
     if on_engine:
         assigned, fitted = _deal_level.apply(table, spec)
+        # DuckDB recomputes the strata fast; one materialised copy (below) is enough there.
+        assigned = _deal_level.persist(assigned, duckdb=False)
     else:
         assigned, fitted = apply_spec(table, spec)
     warnings = fitted.check(assigned)
@@ -251,6 +253,7 @@ def analyse(deals: Any, spec: SegmentationSpec | None = None, *, entity: str | N
         everything = nw.from_native(comparison.entities)
         if len(plan):
             everything = _deal_level.with_treatments(everything, plan, stratum=stratum)
+        everything = _deal_level.persist(everything)
         ranked = _deal_level.priorities(everything, treatments=plan if len(plan) else None,
                                         **options)
         compared = _deal_level.shown_rows(everything, key=key, metric=metric)

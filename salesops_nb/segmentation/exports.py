@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import narwhals as nw
 import pandas as pd
 
 from salesops_nb.errors import ParameterError, ReportError
@@ -60,15 +61,31 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def assignments_table(result: SegmentationAnalysis) -> pd.DataFrame:
-    """One row per entity: id, name, attributes, segment, stratum, metric, flag, treatment."""
-    table = result.table
+    """One row per entity: id, name, attributes, segment, stratum, metric, flag, treatment.
+
+    For deals kept on an engine (``result.complete`` False) these are the flagged deals the
+    report shows; :func:`export` writes every deal's assignment from the engine instead.
+    """
+    columns, names = _assignment_columns(result, list(result.table.columns))
+    return result.table[columns].rename(columns=names).reset_index(drop=True)
+
+
+def _assignment_columns(result: SegmentationAnalysis,
+                        present: list[str]) -> tuple[list[str], dict[str, str]]:
     m = result.metric
     wanted = [result.key, result.name_column, *_attributes(result), "segment", "stratum",
               m, f"{m}_basis", f"{m}_percentile", f"{m}_z", f"{m}_flag", "deals", "closed",
               "won", "treatment", "treatment_kind"]
-    columns = [c for c in dict.fromkeys(wanted) if c and c in table.columns]
-    out = table[columns].rename(columns={f"{m}_basis": f"{m}_compared", f"{m}_flag": "outcome"})
-    return out.reset_index(drop=True)
+    columns = [c for c in dict.fromkeys(wanted) if c and c in present]
+    return columns, {f"{m}_basis": f"{m}_compared", f"{m}_flag": "outcome"}
+
+
+def _write_on_engine(result: SegmentationAnalysis, path: Path) -> Path:
+    """Every deal's assignment, written to Parquet by the engine that holds the deals."""
+    frame = nw.from_native(result.entities)
+    columns, names = _assignment_columns(result, frame.collect_schema().names())
+    frame.select(nw.col(c).alias(names.get(c, c)) for c in columns).sink_parquet(str(path))
+    return path
 
 
 def write_spec(spec: SegmentationSpec, path: str | Path) -> Path:
@@ -100,7 +117,11 @@ def export(result: SegmentationAnalysis, folder: str | Path = ".", *,
     Returns
     -------
     dict
-        Format -> path written.
+        Format -> path written. For deals kept on an engine (a deal-level analysis on
+        DuckDB, Spark or Polars lazy), CSV and XLSX hold the flagged deals the report shows
+        (``<stem>-flagged.csv``, ``.xlsx``: a spreadsheet cannot hold millions of rows) and
+        every deal's assignment is written by the engine to ``<stem>-assignments.parquet``
+        (key "parquet"; Spark writes a folder of that name).
     """
     chosen = _formats(formats)
     target = Path(folder)
@@ -110,17 +131,21 @@ def export(result: SegmentationAnalysis, folder: str | Path = ".", *,
         raise ReportError(f"Cannot create the export folder {target}: {err.strerror}.",
                           hint="Choose a folder you can write to.") from err
     safe = neutralise(assignments_table(result))
+    # Deals kept on an engine: the spreadsheets hold the flagged deals shown, Parquet all.
+    rows = "assignments" if result.complete else "flagged"
     written: dict[str, Path] = {}
     try:
+        if not result.complete and ("csv" in chosen or "xlsx" in chosen):
+            written["parquet"] = _write_on_engine(result, target / f"{stem}-assignments.parquet")
         if "csv" in chosen:
-            written["csv"] = target / f"{stem}-assignments.csv"
+            written["csv"] = target / f"{stem}-{rows}.csv"
             # CRLF rows (RFC 4180): with pandas' bare "\n", a text cell holding a lone "\r"
             # is left unquoted, and a spreadsheet splits the row there, so the text after the
             # "\r" starts a new line, where it can run as a formula.
             safe.to_csv(written["csv"], index=False, lineterminator="\r\n")
         if "xlsx" in chosen:
-            written["xlsx"] = target / f"{stem}-assignments.xlsx"
-            safe.to_excel(written["xlsx"], index=False, sheet_name="assignments")
+            written["xlsx"] = target / f"{stem}-{rows}.xlsx"
+            safe.to_excel(written["xlsx"], index=False, sheet_name=rows)
     except OSError as err:
         raise ReportError(f"Cannot write the assignments into {target}: {err.strerror}.",
                           hint="Close the file if a spreadsheet has it open, or choose "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from salesops_nb.data.sample import generate_crm
@@ -143,3 +144,20 @@ def test_user_text_is_escaped_in_the_preview(deals, path):
     builder._label_texts["SMB / EMEA"].value = "<script>x</script>"
     assert "<script>x</script>" not in builder.sizes.value
     assert "&lt;script&gt;" in builder.sizes.value
+
+
+def test_the_builder_takes_deals_on_an_engine_and_previews_a_bounded_sample(deals, path):
+    """Reps are aggregated on DuckDB; deals stay there, the preview holds the first rows."""
+    from salesops_nb import backends
+
+    frame = backends.to_engine(deals, "duckdb")
+    builder = SegmentationBuilder(frame, path=path, preview_rows=500)
+    in_memory = SegmentationBuilder(deals, path=path.parent / "other.json")
+    pd.testing.assert_frame_equal(builder.profile, in_memory.profile)
+    builder.entity.value = "opportunities"
+    in_memory.entity.value = "opportunities"
+    assert len(builder.table("opportunities")) == 500
+    assert builder.profile["count"].sum() == 500
+    assert "first 500" in builder.preview_header.value
+    # Band edges are fitted on every deal, so the saved spec matches the one made in memory.
+    assert saved(path).bandings == in_memory.spec.bandings

@@ -56,7 +56,7 @@ class _SpecFromControls:
         # Unchanged parameters keep their fitted edges: the saved cut points stay put.
         key = _params_key(banding)
         if key not in self._fitted:
-            table = nw.from_native(self.table(self.entity.value))
+            table = nw.from_native(self.fit_table(self.entity.value))
             self._fitted[key] = fit_banding(table, banding)
         return self._fitted[key]
 

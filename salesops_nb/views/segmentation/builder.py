@@ -24,12 +24,15 @@ import os
 from typing import Any
 
 import ipywidgets as widgets
+import narwhals as nw
 import pandas as pd
 import pydantic
 
 from salesops_nb.errors import SalesOpsError
+from salesops_nb.segmentation import _frames
 from salesops_nb.segmentation.analysis import apply_spec, entities_for, profile_entities
 from salesops_nb.segmentation.defaults import ENTITY_KEYS, default_spec
+from salesops_nb.segmentation.entities import entity_table
 from salesops_nb.segmentation.quality import quality_report
 from salesops_nb.segmentation.spec import Banding, SegmentationSpec, Treatment
 from salesops_nb.views._common import QuietSwitch, save_artefact, show_status
@@ -57,14 +60,19 @@ class SegmentationBuilder(_StepControls, _SpecFromControls, _Preview):
     Parameters
     ----------
     data
-        Canonical opportunities (pandas or Polars), a file path, or None for the built-in
-        sample; read once.
+        Canonical opportunities (pandas, Polars, or a DuckDB/Spark table from
+        :func:`salesops_nb.backends.open_deals`), a file path, or None for the built-in
+        sample; read once. Rep and account tables are aggregated where the deals live. Deals
+        on a lazy engine stay there: band edges are fitted on all of them, and the live
+        preview works on the first ``preview_rows`` (a preview, not the report).
     spec
         Spec to start from; default the one saved at ``path``, else the entity's default spec.
     path
         The spec's file, ``<workspace>/segmentation/<name>.json``.
     min_size
         Fewest entities a segment needs (quality verdict).
+    preview_rows
+        Deals the preview holds in memory when segmenting deals kept on an engine.
 
     Attributes
     ----------
@@ -75,13 +83,15 @@ class SegmentationBuilder(_StepControls, _SpecFromControls, _Preview):
     """
 
     def __init__(self, data: Any = None, spec: SegmentationSpec | None = None,
-                 path: str | os.PathLike[str] | None = None, *, min_size: int = 5) -> None:
+                 path: str | os.PathLike[str] | None = None, *, min_size: int = 5,
+                 preview_rows: int = 50_000) -> None:
         self.workspace, self.name = locate(path or DEFAULT_PATH, SegmentationSpec)
         if data is None or isinstance(data, str | os.PathLike):
             from salesops_nb.data.load import load_opportunities
 
             data = load_opportunities(data or None)
         self._deals = data
+        self.preview_rows = preview_rows
         self._tables: dict[str, pd.DataFrame] = {}
         self._fitted: dict[str, Banding] = {}
         self._checked: dict[tuple[str, str], list] = {}
@@ -105,10 +115,41 @@ class SegmentationBuilder(_StepControls, _SpecFromControls, _Preview):
     # -- data ------------------------------------------------------------------------------------
 
     def table(self, entity: str) -> pd.DataFrame:
-        """The entity table, built once from the deals and cached."""
+        """The entity table, built once from the deals and cached (pandas).
+
+        Deals kept on a lazy engine give the first ``preview_rows`` of their table: the
+        preview is bounded, the report (``analyse``) uses every deal.
+        """
         if entity not in self._tables:
-            self._tables[entity] = entities_for(self._deals, entity)
+            if self._deals_on_engine(entity):
+                sample = nw.from_native(entity_table(self._deals, entity)).head(
+                    self.preview_rows)
+                self._tables[entity] = _frames.collect_pandas(sample)
+            else:
+                self._tables[entity] = entities_for(self._deals, entity)
         return self._tables[entity]
+
+    def fit_table(self, entity: str) -> Any:
+        """The table band edges are fitted on: every deal, even when the preview is a sample."""
+        if self._deals_on_engine(entity):
+            return entity_table(self._deals, entity)
+        return self.table(entity)
+
+    def _deals_on_engine(self, entity: str) -> bool:
+        if entity != "opportunities":
+            return False
+        try:
+            return isinstance(nw.from_native(self._deals), nw.LazyFrame)
+        except TypeError:
+            return False
+
+    def _preview_note(self, entity: str) -> str:
+        if not self._deals_on_engine(entity):
+            return "<h4>Preview</h4>"
+        shown = len(self.table(entity))
+        return (f"<h4>Preview</h4><p>The deals stay on the engine: this preview counts the "
+                f"first {shown:,} of them (band edges are fitted on all). The report "
+                "sections use every deal.</p>")
 
     # -- actions (each also callable from code) ---------------------------------------------------
 
@@ -132,6 +173,7 @@ class SegmentationBuilder(_StepControls, _SpecFromControls, _Preview):
         else:
             problem = None
         try:
+            self.preview_header.value = self._preview_note(spec.entity)
             assigned, fitted = apply_spec(self.table(spec.entity), spec)
             for banding in fitted.bandings:
                 self._fitted[_params_key(banding)] = banding
@@ -219,6 +261,7 @@ class SegmentationBuilder(_StepControls, _SpecFromControls, _Preview):
         self.back_button.on_click(lambda _: self.go(self.steps.selected_index - 1))
         self.next_button.on_click(lambda _: self.go(self.steps.selected_index + 1))
         self.sizes = widgets.HTML()
+        self.preview_header = widgets.HTML("<h4>Preview</h4>")
         self.verdicts = widgets.HTML()
         self.chart = widgets.HTML()
         self._banding_rows: dict[str, dict[str, widgets.Widget]] = {}
@@ -239,7 +282,7 @@ class SegmentationBuilder(_StepControls, _SpecFromControls, _Preview):
         ], titles=STEPS)
         self.widget = widgets.VBox([
             self.steps, widgets.HBox([self.back_button, self.next_button]), self.status,
-            widgets.HTML("<h4>Preview</h4>"), widgets.HBox([self.sizes, self.verdicts]),
+            self.preview_header, widgets.HBox([self.sizes, self.verdicts]),
             self.chart,
         ])
         self.entity.observe(self._entity_changed, "value")
@@ -263,7 +306,7 @@ class SegmentationBuilder(_StepControls, _SpecFromControls, _Preview):
             self._banding_names = {b.field: b.name for b in spec.bandings}
             if not spec.is_fitted:  # the names step needs the fitted bands
                 bare = spec.model_copy(update={"strata": None, "treatments": []})
-                for banding in bare.fit(self.table(spec.entity)).bandings:
+                for banding in bare.fit(self.fit_table(spec.entity)).bandings:
                     self._fitted[_params_key(banding)] = banding
             if spec.matrices:
                 matrix = spec.matrices[0]
