@@ -364,8 +364,10 @@ def _size_stats(frame: pd.DataFrame) -> pd.DataFrame:
     bad = both["amount"].le(0).groupby(both["group"]).sum()
     good = both.loc[both["amount"] > 0]
     grouped = good.groupby("group")["amount"]
-    table = grouped.agg(deals="size", total="sum", mean="mean", median="median",
-                        max="max")
+    table = grouped.agg(deals="size", total="sum", median="median", max="max")
+    # The mean as total / deals, as engines compute it: the same number, and infinity (not
+    # NaN, as pandas' compensated mean gives) when amounts near 1e308 add up past the range.
+    table.insert(2, "mean", table["total"] / table["deals"])
     table.insert(4, "p90", grouped.quantile(0.9))
     # Top decile: rank within group, descending; a deal is "top" when its rank is within
     # the first ceil(10%) of its group (which of tied deals is "first" does not change the sum).
