@@ -11,6 +11,15 @@ Cells (entity x segment) with fewer than ``min_trials`` trials are too noisy to 
 count in the crude rate but not in the within-segment comparison or the adjusted rate. An
 entity that has no rate in some segments is standardised over the segments it has, and its
 ``mix_coverage`` says what share of the common mix that is.
+
+Scale. Only entities with at least one usable cell can be in a flipped pair, so the others are
+left out of the pair search first (accounts with a handful of deals each mostly are). The
+search sorts the rest by crude rate, so each entity is compared only with those below it, one
+segment at a time: exact, and about ``E^2 x S / 2`` comparisons for ``E`` such entities. When
+more than ``max_pair_entities`` entities qualify (5,000 by default), the search covers the
+ones with the most trials (ties by name) and says so: :attr:`MixCheck.searched` of
+:attr:`MixCheck.eligible`, in :attr:`MixCheck.summary` and in every explanation. Crude and
+adjusted rates and ranks always cover every entity.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from typing import Any
 
 import narwhals as nw
 import numpy as np
+import pandas as pd
 from narwhals.typing import IntoFrameT
 from scipy.stats import rankdata
 
@@ -29,7 +39,10 @@ from salesops_nb.segmentation.rates import count_array, eager, require, segment_
 
 __all__ = ["MixCheck", "mix_check"]
 
-_BLOCK = 256  # entities per block of the pairwise comparison: memory stays ~block^2 x segments
+MAX_PAIR_ENTITIES = 5_000
+"""Most entities the pair search compares (those with the most trials): ~12.5M pairs."""
+
+_BLOCK_CELLS = 1 << 22  # block rows x compared entities per step: ~4 MB of booleans a mask
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,11 +64,38 @@ class MixCheck:
         ``segments`` (their names, "; "-separated).
     mix
         The common mix: ``segment``, ``trials``, ``weight`` and ``peer_rate`` (pooled rate).
+    eligible
+        Entities with at least one usable cell (``min_trials`` or more trials): the only ones
+        that can be in a flipped pair.
+    searched
+        How many of them the pair search compared (all, unless more than
+        ``max_pair_entities``: then those with the most trials).
+    min_trials
+        The fewest trials a usable cell has.
     """
 
     entities: Any
     pairs: Any
     mix: Any
+    eligible: int = 0
+    searched: int = 0
+    min_trials: int = 5
+
+    @property
+    def complete(self) -> bool:
+        """True when the pair search compared every entity that can be in a flipped pair."""
+        return self.searched == self.eligible
+
+    @property
+    def summary(self) -> str:
+        """One sentence on what the pair search covered."""
+        cells = f"a segment with {self.min_trials}+ trials"
+        if self.complete:
+            return (f"The pair search compared all {self.eligible:,} entities with {cells} "
+                    f"(the only ones that can flip).")
+        return (f"The pair search covered {self.searched:,} of {self.eligible:,} entities with "
+                f"{cells}: those with the most trials. Flipped pairs among the others are not "
+                f"listed; rates and ranks cover every entity.")
 
     @property
     def flagged(self) -> Any:
@@ -66,7 +106,8 @@ class MixCheck:
 
 def mix_check(frame: IntoFrameT, *, entity: str = "rep_id", segment: str = "segment",
               successes: str = "won", trials: str = "closed",
-              standard: Mapping[str, float] | None = None, min_trials: int = 5) -> MixCheck:
+              standard: Mapping[str, float] | None = None, min_trials: int = 5,
+              max_pair_entities: int | None = MAX_PAIR_ENTITIES) -> MixCheck:
     """Crude against mix-adjusted rates, and the entity pairs whose order flips.
 
     Parameters
@@ -87,6 +128,10 @@ def mix_check(frame: IntoFrameT, *, entity: str = "rep_id", segment: str = "segm
         segment's share of all trials.
     min_trials
         Fewest trials an entity needs in a segment for its rate there to count.
+    max_pair_entities
+        Most entities the flipped-pair search compares: past that, the ones with the most
+        trials (ties by name), and the result says so (:attr:`MixCheck.summary`). None: all
+        of them (the time grows with the square of their number).
 
     Returns
     -------
@@ -105,6 +150,11 @@ def mix_check(frame: IntoFrameT, *, entity: str = "rep_id", segment: str = "segm
     if not isinstance(min_trials, int) or isinstance(min_trials, bool) or min_trials < 1:
         raise ParameterError(f"min_trials={min_trials!r} must be a whole number >= 1.",
                              hint="5 (the default) keeps one-deal cells out of the comparison.")
+    if max_pair_entities is not None and (not isinstance(max_pair_entities, int) or isinstance(
+            max_pair_entities, bool) or max_pair_entities < 2):
+        raise ParameterError(f"max_pair_entities={max_pair_entities!r} must be a whole number "
+                             ">= 2, or None.",
+                             hint=f"{MAX_PAIR_ENTITIES:,} (the default) compares in seconds.")
     data = eager(_cells_in_engine(frame, entity, segment, successes, trials))
     require(data, [entity, segment, successes, trials], purpose="The mix check")
     namespace = nw.get_native_namespace(data)
@@ -115,8 +165,8 @@ def mix_check(frame: IntoFrameT, *, entity: str = "rep_id", segment: str = "segm
     cells = data.select(entity, segment).with_columns(
         nw.new_series(c, v, nw.Float64, backend=namespace) for c, v in namespace_counts.items()
     ).group_by(entity, segment).agg(nw.col("_w").sum(), nw.col("_n").sum())
-    names, e_code = np.unique(segment_key(cells, entity), return_inverse=True)
-    segments, s_code = np.unique(segment_key(cells, segment), return_inverse=True)
+    names, e_code = _sorted_codes(segment_key(cells, entity))
+    segments, s_code = _sorted_codes(segment_key(cells, segment))
     shape = (names.size, segments.size)
     cell = e_code * segments.size + s_code
     size = shape[0] * shape[1]
@@ -138,12 +188,18 @@ def mix_check(frame: IntoFrameT, *, entity: str = "rep_id", segment: str = "segm
     adjusted = np.where(coverage > 0, adjusted, np.nan)
     crude_rank, adjusted_rank = _rank(crude), _rank(adjusted)
 
-    pair_a, pair_b, shared = _flipped_pairs(crude, rate)
+    searched, eligible = _searched(usable, n.sum(1), max_pair_entities)
+    pair_a, pair_b = _flipped_pairs(crude, rate, searched)
+    shared = usable[pair_a] & usable[pair_b]
     ahead = np.bincount(pair_a, minlength=names.size)
     behind = np.bincount(pair_b, minlength=names.size)
     pooled = np.where(n.sum(0) > 0, w.sum(0) / np.maximum(n.sum(0), 1), np.nan)
     explanation = _explain(names, n, weight, pooled, crude, adjusted, crude_rank,
                            adjusted_rank, ahead, behind, pair_a, pair_b, segments)
+    if searched.size < eligible:  # say, where the flips are read, that the search was capped
+        note = (f" (Pairs searched among the {searched.size:,} of {eligible:,} comparable "
+                f"entities with the most trials.)")
+        explanation = [t + note if t else t for t in explanation]
 
     table = {
         "entity": names.astype(str).tolist(),
@@ -160,7 +216,7 @@ def mix_check(frame: IntoFrameT, *, entity: str = "rep_id", segment: str = "segm
         "entity": names[pair_a].astype(str).tolist(), "peer": names[pair_b].astype(str).tolist(),
         "entity_rate": crude[pair_a], "peer_rate": crude[pair_b],
         "shared_segments": shared.sum(1).astype(np.int64),
-        "segments": ["; ".join(segments[row].astype(str)) for row in shared],
+        "segments": _segment_lists(shared, segments),
     }
     mix = {"segment": segments.astype(str).tolist(), "trials": n.sum(0), "weight": weight,
            "peer_rate": pooled}
@@ -171,6 +227,7 @@ def mix_check(frame: IntoFrameT, *, entity: str = "rep_id", segment: str = "segm
         ).to_native(),
         _frame(pairs, namespace, strings=("entity", "peer", "segments")).to_native(),
         _frame(mix, namespace).to_native(),
+        eligible=eligible, searched=int(searched.size), min_trials=min_trials,
     )
 
 
@@ -217,6 +274,17 @@ def _frame(columns: dict, namespace, strings=("entity", "segment", "explanation"
         nw.col(c).cast(t) for c, t in schema.items())
 
 
+def _sorted_codes(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(labels, return_inverse=True)`` for text: hashed first, only the distinct
+    values sorted (sorting every cell's Python string is the slow part at 200k entities)."""
+    codes, distinct = pd.factorize(labels)
+    distinct = np.asarray(distinct, dtype=object)
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty(order.size, np.int64)
+    rank[order] = np.arange(order.size)
+    return distinct[order], rank[codes]
+
+
 def _standard(segments: np.ndarray, n: np.ndarray,
               standard: Mapping[str, float] | None) -> np.ndarray:
     if standard is None:
@@ -242,26 +310,66 @@ def _rank(values: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def _flipped_pairs(crude: np.ndarray,
-                   rate: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs (a, b): crude a > crude b, yet a's rate < b's in every segment both have."""
-    found_a, found_b, found_shared = [], [], []
-    for start in range(0, crude.size, _BLOCK):  # blocks of entities, not rows of data
-        a = np.arange(start, min(start + _BLOCK, crude.size))
-        ra = rate[a][:, None, :]
-        both = np.isfinite(ra) & np.isfinite(rate[None, :, :])
-        with np.errstate(invalid="ignore"):
-            worse = np.where(both, ra < rate[None, :, :], True).all(2)
-            ahead = crude[a][:, None] > crude[None, :]
-        hit = worse & ahead & both.any(2)
-        ia, ib = np.nonzero(hit)
-        found_a.append(a[ia])
-        found_b.append(ib)
-        found_shared.append(both[ia, ib])
+def _searched(usable: np.ndarray, trials: np.ndarray,
+              limit: int | None) -> tuple[np.ndarray, int]:
+    """The entities the pair search compares (ascending index) and how many could flip.
+
+    An entity without a usable cell shares no segment with anyone: it cannot flip. Past
+    ``limit``, the entities with the most trials are kept (ties by index, i.e. by name).
+    """
+    eligible = np.flatnonzero(usable.any(1))
+    if limit is None or eligible.size <= limit:
+        return eligible, int(eligible.size)
+    most = np.lexsort((eligible, -trials[eligible]))[:limit]
+    return np.sort(eligible[most]), int(eligible.size)
+
+
+def _flipped_pairs(crude: np.ndarray, rate: np.ndarray,
+                   among: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (a, b) of ``among``: crude a > crude b, yet a's rate < b's in every segment both
+    have (at least one), ordered by a then b.
+
+    Sorted by crude rate (highest first), an entity can only lead those after it, so each
+    block of rows is compared with the entities from the block on: half the pairs. The
+    segments are compared one at a time on a 2-D mask (a NaN rate, an unusable cell,
+    compares false), so no entities x entities x segments array is built.
+    """
+    order = among[np.argsort(-crude[among], kind="stable")]
+    r, c = rate[order], crude[order]
+    have = np.isfinite(r)
+    k = order.size
+    block = max(1, min(1024, _BLOCK_CELLS // max(k, 1)))
+    found_a, found_b = [], []
+    for start in range(0, k, block):  # blocks of entities, not rows of data
+        stop = min(start + block, k)
+        hit = c[start:stop, None] > c[None, start:]
+        shared = np.zeros(hit.shape, bool)
+        for s in np.flatnonzero(have[start:stop].any(0)):  # segments this block rates
+            ra, rb = r[start:stop, s, None], r[None, start:, s]
+            shared |= have[start:stop, s, None] & have[None, start:, s]
+            hit &= ~(ra >= rb)  # false when either rate is missing
+        ia, ib = np.nonzero(hit & shared)
+        found_a.append(order[start + ia])
+        found_b.append(order[start + ib])
     if not found_a:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, rate.shape[1]), bool)
-    return (np.concatenate(found_a), np.concatenate(found_b),
-            np.concatenate(found_shared).reshape(-1, rate.shape[1]))
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    a, b = np.concatenate(found_a), np.concatenate(found_b)
+    first = np.lexsort((b, a))
+    return a[first].astype(np.int64), b[first].astype(np.int64)
+
+
+def _segment_lists(shared: np.ndarray, segments: np.ndarray) -> list[str]:
+    """Each pair's shared segments as "a; b" text, joined once per distinct combination."""
+    if shared.shape[0] == 0:
+        return []
+    if shared.shape[1] < 63:  # each combination as one whole number: a fast unique
+        bits = shared.astype(np.int64) @ (np.int64(1) << np.arange(shared.shape[1], dtype=np.int64))
+        _, first, which = np.unique(bits, return_index=True, return_inverse=True)
+        combos = shared[first]
+    else:
+        combos, which = np.unique(shared, axis=0, return_inverse=True)
+    text = np.array(["; ".join(segments[row].astype(str)) for row in combos], dtype=object)
+    return text[which.reshape(-1)].tolist()
 
 
 def _explain(names, n, weight, pooled, crude, adjusted, crude_rank, adjusted_rank,
@@ -275,13 +383,20 @@ def _explain(names, n, weight, pooled, crude, adjusted, crude_rank, adjusted_ran
     overall = float(np.nansum(pooled * n.sum(0)) / total) if total > 0 else float("nan")
     counted = int(np.isfinite(crude).sum())
     text = [""] * names.size
-    for i in np.flatnonzero((ahead + behind) > 0):
+    # Each entity's first pair as leader and as follower (pairs run in order of a, then b).
+    leads = np.full(names.size, -1)
+    trails = np.full(names.size, -1)
+    lead_ids, lead_first = np.unique(pair_a, return_index=True)
+    leads[lead_ids] = pair_b[lead_first]
+    trail_ids, trail_first = np.unique(pair_b, return_index=True)
+    trails[trail_ids] = pair_a[trail_first]
+    for i in np.flatnonzero((ahead + behind) > 0):  # one per flagged entity, not per pair
         if ahead[i] >= behind[i]:
-            peer = names[pair_b[pair_a == i][0]]
+            peer = names[leads[i]]
             verb, how = "leads", "trails"
             effect = "flatters"
         else:
-            peer = names[pair_a[pair_b == i][0]]
+            peer = names[trails[i]]
             verb, how = "trails", "leads"
             effect = "holds back"
         s = main[i]
