@@ -42,14 +42,14 @@ from salesops_nb.segmentation.compare import (
     _rules,
     _scores,
 )
-from salesops_nb.segmentation.defaults import RATE_COUNTS, SHRUNK_SUFFIX
+from salesops_nb.segmentation.defaults import ENTITY_KEYS, RATE_COUNTS, SHRUNK_SUFFIX
 from salesops_nb.segmentation.engine import assign, stratum_expr
 from salesops_nb.segmentation.priorities import TreatmentMap, _explain
 from salesops_nb.segmentation.rates import funnel_limits, require, single_trial_priors
 from salesops_nb.segmentation.spec import SegmentationSpec
 
-__all__ = ["SHOWN_ROWS", "apply", "compare", "outcome_counts", "persist", "priorities",
-           "shown_rows", "with_treatments"]
+__all__ = ["SHOWN_ROWS", "apply", "compare", "needed", "outcome_counts", "persist",
+           "priorities", "shown_rows", "with_treatments"]
 
 SHOWN_ROWS = 200
 """Flagged deals collected per flag (a report table shows at most 200 rows)."""
@@ -79,8 +79,8 @@ def persist(frame: nw.LazyFrame, *, duckdb: bool = True) -> nw.LazyFrame:
     Spark's ``cache()`` keeps the rows on its executors, DuckDB's ``materialize()`` in its
     own column store: neither makes Python objects of the rows, and the windows run once.
     A Polars LazyFrame is left lazy (it recomputes quickly); ``duckdb=False`` leaves a DuckDB
-    relation lazy too (a materialised copy costs memory: about 2 GB for a million deals with
-    every column).
+    relation lazy too. What is stored is only what :func:`apply` kept (see :func:`needed`):
+    with every deal column a materialised copy took about 2 GB for a million deals.
     """
     if frame.implementation in (nw.Implementation.PYSPARK, nw.Implementation.PYSPARK_CONNECT):
         return nw.from_native(frame.to_native().cache())
@@ -92,7 +92,12 @@ def persist(frame: nw.LazyFrame, *, duckdb: bool = True) -> nw.LazyFrame:
 # ----------------------------------------------------------------------------- fit and assign
 def apply(table: nw.LazyFrame, spec: SegmentationSpec, *, refit: bool = False
           ) -> tuple[nw.LazyFrame, SegmentationSpec]:
-    """:func:`~salesops_nb.segmentation.analysis.apply_spec` on the engine (lazy in, lazy out)."""
+    """:func:`~salesops_nb.segmentation.analysis.apply_spec` on the engine (lazy in, lazy out).
+
+    The result holds the columns the later steps read (:func:`needed`), not every deal
+    column: it is what :func:`persist` stores.
+    """
+    table = needed(table, spec)
     bare = spec.model_copy(update={"strata": None, "treatments": []})
     fitted_bare = bare.fit(table, refit=refit)
     fitted = SegmentationSpec.model_validate(
@@ -116,6 +121,24 @@ def apply(table: nw.LazyFrame, spec: SegmentationSpec, *, refit: bool = False
     _frames.require_fields(out, [metric], where)
     _frames.require_numeric(out, metric, where)
     return out.with_columns(stratum_expr(spec.strata, out)), fitted
+
+
+def needed(frame: nw.LazyFrame, spec: SegmentationSpec) -> nw.LazyFrame:
+    """The deal columns the steps after :func:`apply` can read, selected (lazily).
+
+    Kept: the deal key and its name column, every field the spec reads, and every number or
+    true/false column (the compared metric and the volume may be any of them; 8 bytes a deal
+    each). Left out: the other text and date columns (names of accounts and reps, stages,
+    countries, dates ...), which no later step reads and which made most of the memory of a
+    persisted copy. A spec field missing from the data is not asked for here (the spec's own
+    check names it).
+    """
+    schema = frame.collect_schema()
+    keys = [spec.key or ENTITY_KEYS.get(spec.entity, ""), ENTITY_KEYS["opportunities"]]
+    wanted = {*keys, *(f"{k[:-3]}_name" for k in keys if k.endswith("_id")), *spec.fields()}
+    keep = [c for c, dtype in schema.items()
+            if c in wanted or dtype.is_numeric() or dtype == nw.Boolean]
+    return frame.select(keep) if len(keep) < len(schema) else frame
 
 
 def _count(column: str) -> nw.Expr:
