@@ -2,6 +2,9 @@
 
 :func:`build` writes every case into a folder and returns ``{case: path}``. The cases start from
 a small clean sample (60 deals of the built-in CRM) so a file is only as odd as its case says.
+:func:`build_parquet` writes what the lazy engines scan as they are (canonical Parquet of each
+case that loads, a zero-row one, one with CRM headers), and :func:`build_artefacts` the damaged
+workspace files (corrupt, empty, another kind, a newer schema version).
 """
 
 from __future__ import annotations
@@ -192,3 +195,53 @@ def build(folder: Path) -> dict[str, Path]:
     """Write every case into ``folder``; case -> file."""
     base = _base()
     return {case: make(base, folder) for case, make in CASES.items()}
+
+
+def build_parquet(corpus: dict[str, Path], folder: Path) -> dict[str, Path]:
+    """Canonical Parquet of every case that loads, plus two Parquet-only cases; case -> file.
+
+    Polars, DuckDB and Spark scan a Parquet file as it is (no header mapping, no cleaning), so
+    the odd values (infinite or negative amounts, empty columns, 100k categories, dates in
+    2999) reach the engines' own code only this way.
+    """
+    from salesops_nb.data.load import load_opportunities
+    from salesops_nb.errors import SalesOpsError
+
+    files: dict[str, Path] = {}
+    for case, source in corpus.items():
+        try:
+            deals = load_opportunities(source)
+        except SalesOpsError:
+            continue
+        files[case] = folder / f"{source.stem}.parquet"
+        deals.to_parquet(files[case])
+    clean = load_opportunities(corpus["UTF-8 BOM"])
+    files["zero rows (Parquet)"] = folder / "zero_rows.parquet"
+    clean.head(0).to_parquet(files["zero rows (Parquet)"])
+    crm = _base().rename(columns={"opportunity_id": "Opportunity ID", "amount": "Amount",
+                                  "stage": "Stage"}).drop(columns=["is_closed", "is_won"],
+                                                          errors="ignore")
+    files["CRM headers (Parquet)"] = folder / "crm_headers.parquet"
+    crm.to_parquet(files["CRM headers (Parquet)"])
+    return files
+
+
+#: Damaged workspace files: case -> what the file holds (``{kind}`` is the artefact's kind).
+ARTEFACT_CASES: dict[str, str] = {
+    "corrupt JSON": '{"kind": "{kind}", "schema_version": 1, "data": {"title": "half',
+    "empty file": "",
+    "JSON of another kind": '{"kind": "note", "schema_version": 1, "data": {"text": "x"}}',
+    "newer schema_version": '{"kind": "{kind}", "schema_version": 99, "revision": 3, '
+    '"data": {}}',
+}
+
+
+def build_artefacts(folder: Path, kind: str, cases: list[str]) -> dict[str, Path]:
+    """``<folder>/<case>/<kind>/main.json`` for each damaged case; case -> file."""
+    files = {}
+    for case in cases:
+        path = folder / case.replace(" ", "-") / kind / "main.json"
+        path.parent.mkdir(parents=True)
+        path.write_text(ARTEFACT_CASES[case].replace("{kind}", kind), encoding="utf-8")
+        files[case] = path
+    return files

@@ -44,29 +44,10 @@ import pytest
 from salesops_nb import overview
 from salesops_nb import segmentation as seg
 from salesops_nb.data.load import load_opportunities
-from salesops_nb.errors import (
-    DataFileError,
-    MissingColumnsError,
-    ParameterError,
-    SalesOpsError,
-    SpecError,
-    ValueParseError,
-)
-from tests.hostile._corpus import CASES, build
+from salesops_nb.errors import SalesOpsError
+from tests.hostile._corpus import CASES
+from tests.hostile._expected import LOAD_FAILS, SEGMENTATION_FAILS
 
-# case -> (error on load, words in its message or hint) or None when it loads.
-LOAD_FAILS = {
-    "empty": (DataFileError, "is empty"),
-    "header only": (DataFileError, "no rows"),
-    "Excel merged header row": (MissingColumnsError, "title or merged cells"),
-    "Excel several sheets": (MissingColumnsError, "sheet='Opportunities'"),
-    "duplicate column names": (ValueParseError, "cannot be read as numbers"),
-    "mixed date formats": (ValueParseError, "dayfirst"),
-}
-SEGMENTATION_FAILS = {
-    "all-NaN columns": (SpecError, "no rules"),
-    "100k distinct categories": (ParameterError, "too many"),
-}
 OVERVIEW = {
     "data_quality": lambda d: overview.data_quality(d, today="2026-11-30"),
     "pipeline_by_stage": overview.pipeline_by_stage,
@@ -74,11 +55,6 @@ OVERVIEW = {
     "deal_size_bins": overview.deal_size_bins,
     "deal_size_stats": overview.deal_size_stats,
 }
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("hostile"))
 
 
 def _own_error(call):
