@@ -1,8 +1,11 @@
 """The data overview: data quality, pipeline, outcomes over time and deal sizes.
 
-Pure pandas and altair: each function takes a canonical opportunities frame (see
-:func:`salesops_nb.data.load.load_opportunities`) and returns a small table; the charts draw
-those tables only. The ``data_overview`` template is a thin sequence of calls to these.
+Each function takes a canonical opportunities frame (see
+:func:`salesops_nb.data.load.load_opportunities`) and returns a small pandas table; the charts
+draw those tables only. The frame may be pandas (computed with pandas) or any table narwhals
+wraps, e.g. from :func:`salesops_nb.backends.open_deals`: Polars (eager or lazy), DuckDB or
+Spark, where every count, sum, quantile and group-by runs on the engine and only the small
+results come back. The ``data_overview`` template is a thin sequence of calls to these.
 
 >>> from salesops_nb import overview
 >>> quality = overview.data_quality(deals)              # doctest: +SKIP

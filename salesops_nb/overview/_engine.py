@@ -68,11 +68,6 @@ def lazy(frame: Any) -> nw.LazyFrame | None:
     return data
 
 
-def is_pandas(frame: Any) -> bool:
-    """True when ``frame`` takes the pandas path (a pandas DataFrame, wrapped or not)."""
-    return lazy(frame) is None
-
-
 def pandas_frame(frame: Any) -> pd.DataFrame:
     """The pandas DataFrame behind ``frame`` (a narwhals wrapper is unwrapped)."""
     if isinstance(frame, nw.DataFrame):
