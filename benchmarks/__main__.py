@@ -82,7 +82,7 @@ def _backends(quick: bool) -> list[dict]:
 
     sizes = [100_000, 1_000_000] if quick else [1_000_000, 10_000_000]
     return backends.run(sizes, spark_rows=None if quick else 1_000_000,
-                        repeat=1 if quick else 3, log=_log)
+                        repeat=1 if quick else 2, log=_log)
 
 
 def _script(module: str, *args: str) -> str:

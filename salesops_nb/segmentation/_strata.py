@@ -51,14 +51,16 @@ def stratum_codes(
     higher_is_better
         Best first means largest first (else smallest first).
     """
-    out = np.full(len(values), count, dtype=np.int8)
     if not valid.any():
-        return out
-    known, codes = values[valid], groups[valid]
+        return np.full(len(values), count, dtype=np.int8)
+    everything = bool(valid.all())
+    known = values if everything else values[valid]
     if n_groups > 1:
-        # A stable sort of small integer codes is a radix sort (linear): it lays each segment
-        # out contiguously so that selection can run on it.
-        codes = codes.astype(np.uint8 if n_groups <= 256 else np.uint16, copy=False)
+        # Narrow codes first (less memory to move at 10M rows); a stable sort of one-byte or
+        # two-byte codes is a radix sort (linear): it lays each segment out contiguously so
+        # that selection can run on it.
+        codes = groups.astype(np.uint8 if n_groups <= 256 else np.uint16, copy=False)
+        codes = codes if everything else codes[valid]
         order = np.argsort(codes, kind="stable")
         known = known[order]
         sizes = np.bincount(codes, minlength=n_groups)
@@ -76,6 +78,9 @@ def stratum_codes(
         unsorted = np.empty_like(result)
         unsorted[order] = result
         result = unsorted
+    if everything:
+        return result
+    out = np.full(len(values), count, dtype=np.int8)
     out[valid] = result
     return out
 
@@ -133,6 +138,9 @@ def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     dtype = series.dtype
     kind = getattr(getattr(dtype, "numpy_dtype", dtype), "kind", "")
     if kind == "f":
+        if dtype == np.float64:  # a view, no copy
+            values = series.to_numpy()
+            return values, ~np.isnan(values)
         values = series.to_numpy(dtype="float64", na_value=np.nan)
         return values, ~np.isnan(values)
     if kind in "iu" and kind:
