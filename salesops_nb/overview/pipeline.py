@@ -151,8 +151,9 @@ def _stage_counts(frame: pd.DataFrame,
         }
     )
     table = data.groupby("stage", sort=False).agg(
-        deals=("amount", "size"), amount=("amount", "sum"),
-        average_amount=("amount", "mean"), amount_n=("amount", "count"))
+        deals=("amount", "size"), amount=("amount", "sum"), amount_n=("amount", "count"))
+    # The same number as pandas' mean, and infinity (not NaN) past the float range, as on engines.
+    table.insert(2, "average_amount", table["amount"] / table["amount_n"])
     mix = data.groupby(["stage", "outcome"], sort=False).size().unstack(fill_value=0)
     table = table.join(mix.reindex(columns=[WON, LOST, OPEN], fill_value=0)).reset_index()
     if len(table) <= MAX_STAGES:
