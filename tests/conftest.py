@@ -91,3 +91,40 @@ def spark() -> Iterator:
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+@pytest.fixture()
+def collected_rows(monkeypatch, spark) -> list[tuple[str, int]]:
+    """Every Spark action that brings rows to the driver, with the number of rows it brought.
+
+    The no-collect tests clear it before the step they watch and assert on the largest entry.
+    """
+    frame_class = type(spark.range(1))  # pyspark 4's "classic" subclass is the one used
+    seen: list[tuple[str, int]] = []
+
+    def spy(name: str):
+        original = getattr(frame_class, name)
+
+        def wrapped(self, *args, **kwargs):
+            result = original(self, *args, **kwargs)
+            seen.append((name, _row_count(result)))
+            return result
+
+        return wrapped
+
+    for name in ("collect", "toPandas", "toArrow", "_collect_as_arrow", "take", "head",
+                 "tail", "toLocalIterator"):
+        if hasattr(frame_class, name):
+            monkeypatch.setattr(frame_class, name, spy(name))
+    return seen
+
+
+def _row_count(result) -> int:
+    if isinstance(result, list):
+        return sum(_row_count(r) if hasattr(r, "num_rows") else 1 for r in result)
+    if hasattr(result, "num_rows"):
+        return int(result.num_rows)
+    try:
+        return len(result)
+    except TypeError:
+        return 1 << 30  # an iterator: rows stream to the driver without a bound

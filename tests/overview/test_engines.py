@@ -145,41 +145,6 @@ def test_lazy_engines_keep_the_pandas_column_types(got, expected):
 
 
 # ----------------------------------------------------------------------------- no collect
-@pytest.fixture()
-def collected_rows(monkeypatch, spark) -> list[tuple[str, int]]:
-    """Every Spark action that brings rows to the driver, with the number of rows it brought."""
-    # The class Spark really uses (pyspark 4's "classic" subclass overrides the base methods).
-    DataFrame = type(spark.range(1))
-    seen: list[tuple[str, int]] = []
-
-    def spy(name: str):
-        original = getattr(DataFrame, name)
-
-        def wrapped(self, *args, **kwargs):
-            result = original(self, *args, **kwargs)
-            seen.append((name, _row_count(result)))
-            return result
-
-        return wrapped
-
-    for name in ("collect", "toPandas", "toArrow", "_collect_as_arrow", "take", "head",
-                 "tail", "toLocalIterator"):
-        if hasattr(DataFrame, name):
-            monkeypatch.setattr(DataFrame, name, spy(name))
-    return seen
-
-
-def _row_count(result: Any) -> int:
-    if isinstance(result, list):
-        return sum(_row_count(r) if hasattr(r, "num_rows") else 1 for r in result)
-    if hasattr(result, "num_rows"):
-        return int(result.num_rows)
-    try:
-        return len(result)
-    except TypeError:
-        return 1 << 30  # an iterator: rows stream to the driver without a bound
-
-
 @pytest.mark.slow
 def test_the_overview_collects_no_rows_to_the_driver_on_spark(spark, collected_rows):
     """20,000 deals, 20,000 distinct regions and 5,000 stages: only aggregates come back."""

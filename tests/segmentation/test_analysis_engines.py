@@ -126,43 +126,6 @@ def test_the_export_of_deals_on_an_engine_writes_every_assignment_from_the_engin
 
 
 # ----------------------------------------------------------------------------- no collect
-@pytest.fixture
-def collected_rows(monkeypatch, spark) -> list[tuple[str, int]]:
-    """Every Spark action that brings rows to the driver, with the number of rows it brought.
-
-    (The spy of tests/segmentation/test_backends.py.)
-    """
-    frame_class = type(spark.range(1))  # pyspark 4's "classic" subclass is the one used
-    seen: list[tuple[str, int]] = []
-
-    def spy(name: str):
-        original = getattr(frame_class, name)
-
-        def wrapped(self, *args, **kwargs):
-            result = original(self, *args, **kwargs)
-            seen.append((name, _row_count(result)))
-            return result
-
-        return wrapped
-
-    for name in ("collect", "toPandas", "toArrow", "_collect_as_arrow", "take", "head",
-                 "tail", "toLocalIterator"):
-        if hasattr(frame_class, name):
-            monkeypatch.setattr(frame_class, name, spy(name))
-    return seen
-
-
-def _row_count(result: Any) -> int:
-    if isinstance(result, list):
-        return sum(_row_count(r) if hasattr(r, "num_rows") else 1 for r in result)
-    if hasattr(result, "num_rows"):
-        return int(result.num_rows)
-    try:
-        return len(result)
-    except TypeError:
-        return 1 << 30  # an iterator: rows stream to the driver without a bound
-
-
 @pytest.mark.slow
 def test_analyse_collects_no_raw_rows_on_spark(spark, collected_rows):
     """20,000 deals by rep and by deal: only aggregates and the shown rows come back."""
