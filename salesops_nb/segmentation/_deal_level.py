@@ -41,6 +41,7 @@ from salesops_nb.segmentation.compare import (
     _name_bases,
     _rules,
     _scores,
+    _summary,
 )
 from salesops_nb.segmentation.defaults import ENTITY_KEYS, RATE_COUNTS, SHRUNK_SUFFIX
 from salesops_nb.segmentation.engine import assign, stratum_expr
@@ -257,16 +258,7 @@ def _benchmarks(data: nw.LazyFrame, segment: str, metrics: list[str]) -> pd.Data
     for order, metric in enumerate(metrics):
         values = data.select(_segment(segment).alias("segment"),
                              nw.col(metric).cast(nw.Float64).fill_nan(None).alias("v"))
-        part = values.drop_nulls("v").group_by("segment").agg(
-            nw.col("v").count().alias("n"),
-            nw.col("v").mean().alias("mean"),
-            nw.col("v").std().alias("sd"),
-            nw.col("v").min().alias("min"),
-            nw.col("v").quantile(0.25, interpolation="linear").alias("q1"),
-            nw.col("v").median().alias("median"),
-            nw.col("v").quantile(0.75, interpolation="linear").alias("q3"),
-            nw.col("v").max().alias("max"),
-        )
+        part = values.drop_nulls("v").group_by("segment").agg(*_summary("v"))
         parts.append(_frames.collect_pandas(part).assign(metric=metric, _order=order))
     table = pd.concat(parts, ignore_index=True)
     table["segment"] = table["segment"].astype(object)

@@ -212,16 +212,7 @@ def benchmark_table(frame: IntoFrameT, *, segment: str = "segment",
     for order, metric in enumerate(metrics):
         values = data.select(key, nw.col(metric).cast(nw.Float64).alias("v"))
         values = values.with_columns(nw.col("v").fill_nan(None)).drop_nulls("v")
-        part = values.group_by("segment").agg(
-            nw.col("v").count().alias("n"),
-            nw.col("v").mean().alias("mean"),
-            nw.col("v").std().alias("sd"),
-            nw.col("v").min().alias("min"),
-            nw.col("v").quantile(0.25, interpolation="linear").alias("q1"),
-            nw.col("v").median().alias("median"),
-            nw.col("v").quantile(0.75, interpolation="linear").alias("q3"),
-            nw.col("v").max().alias("max"),
-        )
+        part = values.group_by("segment").agg(*_summary("v"))
         parts.append(part.with_columns(nw.lit(metric).alias("metric"),
                                        nw.lit(order).alias("_order"),
                                        nw.col("n").cast(nw.Int64)))
@@ -260,6 +251,15 @@ def _rules(metrics: Sequence[str | OutcomeRule | dict], data: nw.DataFrame) -> l
         raise ParameterError(f"Metric {repeated[0]!r} is listed more than once.",
                              hint="Give each metric one rule.")
     return rules
+
+
+def _summary(column: str) -> list[nw.Expr]:
+    """The benchmark table's statistics of ``column`` (linear quantiles, the one definition)."""
+    v = nw.col(column)
+    return [v.count().alias("n"), v.mean().alias("mean"), v.std().alias("sd"),
+            v.min().alias("min"), v.quantile(0.25, interpolation="linear").alias("q1"),
+            v.median().alias("median"), v.quantile(0.75, interpolation="linear").alias("q3"),
+            v.max().alias("max")]
 
 
 def _check_numeric(data: nw.DataFrame, rules: list[OutcomeRule]) -> None:
