@@ -39,13 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from salesops_nb.segmentation.spec import (
-    Banding,
-    Condition,
-    Rule,
-    SegmentationSpec,
-    Stratification,
-)
+from salesops_nb.segmentation.spec import SegmentationSpec
+from salesops_nb.segmentation.spec_parts import Banding, Condition, Rule, Stratification
 
 INTERNATIONAL = ["EMEA", "APAC"]
 BIG = 50_000.0

@@ -32,6 +32,7 @@ Example
 from __future__ import annotations
 
 from salesops_nb._lazy import lazy_attributes
+from salesops_nb.errors import SpecError
 from salesops_nb.segmentation import tables
 from salesops_nb.segmentation.analysis import (
     SegmentationAnalysis,
@@ -60,15 +61,13 @@ from salesops_nb.segmentation.quality import (
     quality_report,
 )
 from salesops_nb.segmentation.rates import fit_priors, funnel_limits, rate_table
-from salesops_nb.segmentation.spec import (
+from salesops_nb.segmentation.spec import SegmentationSpec, SegmentationWarning
+from salesops_nb.segmentation.spec_parts import (
     Banding,
     Condition,
     Matrix,
     MatrixCell,
     Rule,
-    SegmentationSpec,
-    SegmentationWarning,
-    SpecError,
     Stratification,
     Treatment,
 )

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from salesops_nb.segmentation import _bands, _frames
-from salesops_nb.segmentation.spec import Banding
+from salesops_nb.segmentation.spec_parts import Banding
 
 __all__ = ["JENKS_SAMPLE", "band_expr", "fit_banding", "pareto_curve"]
 

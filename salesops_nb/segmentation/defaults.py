@@ -23,13 +23,13 @@ import narwhals as nw
 
 from salesops_nb.errors import ParameterError
 from salesops_nb.segmentation.rates import eager
-from salesops_nb.segmentation.spec import (
+from salesops_nb.segmentation.spec import SegmentationSpec
+from salesops_nb.segmentation.spec_parts import (
     Banding,
     Condition,
     Matrix,
     MatrixCell,
     Rule,
-    SegmentationSpec,
     Stratification,
     Treatment,
 )

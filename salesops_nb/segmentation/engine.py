@@ -27,7 +27,8 @@ from salesops_nb.errors import ParameterError
 from salesops_nb.segmentation import _frames, _strata
 from salesops_nb.segmentation.bandings import band_expr, fit_banding
 from salesops_nb.segmentation.rules import rule_cases, rules_expr, validate_rules
-from salesops_nb.segmentation.spec import Matrix, SegmentationSpec, Stratification
+from salesops_nb.segmentation.spec import SegmentationSpec
+from salesops_nb.segmentation.spec_parts import Matrix, Stratification
 
 __all__ = ["AGGREGATIONS", "assign", "fit", "profile", "stratum_expr", "within_percentile_expr"]
 

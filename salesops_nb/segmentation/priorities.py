@@ -25,9 +25,9 @@ import numpy as np
 from narwhals.typing import IntoFrameT
 from pydantic import ValidationError
 
-from salesops_nb.errors import ParameterError, TreatmentKeyError
+from salesops_nb.errors import ParameterError, SpecError, TreatmentKeyError
 from salesops_nb.segmentation.rates import eager, require
-from salesops_nb.segmentation.spec import SpecError, Treatment
+from salesops_nb.segmentation.spec_parts import Treatment
 
 if TYPE_CHECKING:
     from salesops_nb.segmentation.spec import SegmentationSpec

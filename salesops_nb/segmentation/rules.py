@@ -10,14 +10,10 @@ from typing import Any
 
 import narwhals as nw
 
+from salesops_nb.errors import SpecError
 from salesops_nb.segmentation import _frames
-from salesops_nb.segmentation.spec import (
-    Condition,
-    Rule,
-    SegmentationSpec,
-    SegmentationWarning,
-    SpecError,
-)
+from salesops_nb.segmentation.spec import SegmentationSpec, SegmentationWarning
+from salesops_nb.segmentation.spec_parts import Condition, Rule
 
 __all__ = [
     "check_rules", "condition_expr", "rule_cases", "rule_expr", "rules_expr", "validate_rules",

@@ -29,13 +29,13 @@ from salesops_nb.segmentation.mix import mix_check
 from salesops_nb.segmentation.priorities import priorities
 from salesops_nb.segmentation.quality import measures_table, quality_report
 from salesops_nb.segmentation.rules import check_rules
-from salesops_nb.segmentation.spec import (
+from salesops_nb.segmentation.spec import SegmentationSpec
+from salesops_nb.segmentation.spec_parts import (
     Banding,
     Condition,
     Matrix,
     MatrixCell,
     Rule,
-    SegmentationSpec,
     Stratification,
     Treatment,
 )

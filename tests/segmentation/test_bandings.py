@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from salesops_nb.segmentation import _bands
 from salesops_nb.segmentation._frames import NonNumericFieldError
 from salesops_nb.segmentation.bandings import band_expr, fit_banding, pareto_curve
-from salesops_nb.segmentation.spec import Banding
+from salesops_nb.segmentation.spec_parts import Banding
 
 
 def _apply(values, banding: Banding) -> tuple[Banding, list[str]]:

@@ -18,7 +18,8 @@ from salesops_nb.segmentation.charts.structure import (
 )
 from salesops_nb.segmentation.engine import assign, profile
 from salesops_nb.segmentation.quality import migration
-from salesops_nb.segmentation.spec import Banding, SegmentationSpec, Stratification
+from salesops_nb.segmentation.spec import SegmentationSpec
+from salesops_nb.segmentation.spec_parts import Banding, Stratification
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,12 @@ import pytest
 
 from salesops_nb import segmentation as seg
 from salesops_nb.data.sample import generate_crm
-from salesops_nb.errors import MissingColumnsError, ParameterError
+from salesops_nb.errors import MissingColumnsError, ParameterError, SpecError
 from salesops_nb.segmentation.analysis import analyse, apply_spec, entities_for
 from salesops_nb.segmentation.defaults import candidate_schemes, category_rules, default_spec
 from salesops_nb.segmentation.rates import rate_table
-from salesops_nb.segmentation.spec import Banding, SegmentationSpec, SpecError
+from salesops_nb.segmentation.spec import SegmentationSpec
+from salesops_nb.segmentation.spec_parts import Banding
 
 
 @pytest.fixture(scope="module", params=[7, 1])

@@ -10,13 +10,13 @@ import pytest
 from salesops_nb.data.sample import generate_crm
 from salesops_nb.errors import MissingColumnsError, ParameterError
 from salesops_nb.segmentation.engine import assign, fit, profile
-from salesops_nb.segmentation.spec import (
+from salesops_nb.segmentation.spec import SegmentationSpec
+from salesops_nb.segmentation.spec_parts import (
     Banding,
     Condition,
     Matrix,
     MatrixCell,
     Rule,
-    SegmentationSpec,
     Stratification,
 )
 

@@ -5,18 +5,12 @@ import polars as pl
 import pytest
 
 from salesops_nb.data.sample import generate_crm
-from salesops_nb.errors import MissingColumnsError, ParameterError
+from salesops_nb.errors import MissingColumnsError, ParameterError, SpecError
 from salesops_nb.segmentation.engine import assign
 from salesops_nb.segmentation.entities import rep_table
 from salesops_nb.segmentation.priorities import TreatmentKeyError, TreatmentMap, priorities
-from salesops_nb.segmentation.spec import (
-    Condition,
-    Rule,
-    SegmentationSpec,
-    SpecError,
-    Stratification,
-    Treatment,
-)
+from salesops_nb.segmentation.spec import SegmentationSpec
+from salesops_nb.segmentation.spec_parts import Condition, Rule, Stratification, Treatment
 
 PLAN = [
     {"kind": "treatment", "name": "Standard cover"},

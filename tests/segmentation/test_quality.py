@@ -19,7 +19,8 @@ from salesops_nb.segmentation.quality import (
     separation,
     smallest_segment,
 )
-from salesops_nb.segmentation.spec import Banding, Condition, Rule, SegmentationSpec
+from salesops_nb.segmentation.spec import SegmentationSpec
+from salesops_nb.segmentation.spec_parts import Banding, Condition, Rule
 
 
 @pytest.fixture

@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from salesops_nb.errors import MissingColumnsError
+from salesops_nb.errors import MissingColumnsError, SpecError
 from salesops_nb.segmentation._frames import NonNumericFieldError
 from salesops_nb.segmentation.engine import assign
-from salesops_nb.segmentation.spec import Condition, Rule, SegmentationSpec, SpecError
+from salesops_nb.segmentation.spec import SegmentationSpec
+from salesops_nb.segmentation.spec_parts import Condition, Rule
 
 
 @pytest.fixture

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from salesops_nb.segmentation.spec import (
+from salesops_nb.errors import SpecError
+from salesops_nb.segmentation.spec import SegmentationSpec
+from salesops_nb.segmentation.spec_parts import (
     Banding,
     Condition,
     Matrix,
     MatrixCell,
     Rule,
-    SegmentationSpec,
-    SpecError,
     Stratification,
     Treatment,
 )

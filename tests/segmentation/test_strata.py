@@ -13,13 +13,8 @@ from hypothesis import strategies as st
 from salesops_nb import backends
 from salesops_nb.segmentation import _strata
 from salesops_nb.segmentation.engine import assign, stratum_expr, within_percentile_expr
-from salesops_nb.segmentation.spec import (
-    Banding,
-    Condition,
-    Rule,
-    SegmentationSpec,
-    Stratification,
-)
+from salesops_nb.segmentation.spec import SegmentationSpec
+from salesops_nb.segmentation.spec_parts import Banding, Condition, Rule, Stratification
 
 GROUPS = ["a", "b", "c", None]
 

@@ -10,14 +10,14 @@ from typing import Any
 
 import narwhals as nw
 
+from salesops_nb.errors import SpecError
 from salesops_nb.segmentation.bandings import fit_banding
 from salesops_nb.segmentation.defaults import ENTITY_KEYS, category_rules
-from salesops_nb.segmentation.spec import (
+from salesops_nb.segmentation.spec import SegmentationSpec
+from salesops_nb.segmentation.spec_parts import (
     Banding,
     Matrix,
     MatrixCell,
-    SegmentationSpec,
-    SpecError,
     Stratification,
     Treatment,
 )

@@ -23,7 +23,8 @@ from salesops_nb.segmentation.defaults import (
     default_spec,
     strata_metric,
 )
-from salesops_nb.segmentation.spec import Banding, SegmentationSpec, Stratification, Treatment
+from salesops_nb.segmentation.spec import SegmentationSpec
+from salesops_nb.segmentation.spec_parts import Banding, Stratification, Treatment
 from salesops_nb.views.segmentation._spec import _CATEGORIES, _MATRIX
 
 _METHODS = [("Quantiles (equal counts)", "quantiles"), ("Fixed thresholds", "thresholds"),

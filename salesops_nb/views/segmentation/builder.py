@@ -34,7 +34,8 @@ from salesops_nb.segmentation.analysis import apply_spec, entities_for, profile_
 from salesops_nb.segmentation.defaults import ENTITY_KEYS, default_spec
 from salesops_nb.segmentation.entities import entity_table
 from salesops_nb.segmentation.quality import quality_report
-from salesops_nb.segmentation.spec import Banding, SegmentationSpec, Treatment
+from salesops_nb.segmentation.spec import SegmentationSpec
+from salesops_nb.segmentation.spec_parts import Banding, Treatment
 from salesops_nb.views._common import QuietSwitch, save_artefact, show_status
 from salesops_nb.views.segmentation._preview import _Preview
 from salesops_nb.views.segmentation._spec import (
