@@ -13,7 +13,8 @@ on Polars and DuckDB (every file), results equal to pandas'; Spark runs four (em
 astronomical, all-NaN, zero rows) and the overview on negative amounts. "Parquet" is the case's
 canonical Parquet scanned by the engine, segmented by deal.
 *Templates*: headless runs through ``run_batch`` (ov = data_overview, seg = segmentation, 5w =
-five_whys, rev = sales_ops_review, ch = charter); "stopped" means the run failed with "stopped
+five_whys, rev = sales_ops_review, ch = charter; which files each gets: ``test_templates.py``,
+50 runs in all); "stopped" means the run failed with "stopped
 in cell N: <the loader's message>" and its hint, the partial notebook kept.
 
 ======================== ========================== ========================= ====================
@@ -40,27 +41,26 @@ all-NaN columns          loads, overview works;     reps: same SpecError      ov
                          segmentation SpecError "no (Spark too); Parquet by   seg rev: stopped,
                          rules" (no team values)    deal: Polars = DuckDB,    SpecError
                                                     pandas TypeError [BUG 1]
-constant columns         works (one segment)        same results              all five: report
-negative amounts         works (data_quality counts same results; overview    all five: report
+constant columns         works (one segment)        same results              ov seg: report
+negative amounts         works (data_quality counts same results; overview    ov seg 5w: report
                          them)                      equal (Spark too)
-astronomical amounts     works (1e308 kept; 400     segmentation and overview all five: report; ch
-                         digits = inf, left out of  same as pandas (Spark:    shows numpy
-                         bands)                     segmentation); found      RuntimeWarnings with
-                                                    here, fixed in overview:  file paths [BUG 2]
-                                                    bands RecursionError, inf
+astronomical amounts     works (1e308 kept; 400     segmentation and overview ov seg 5w rev:
+                         digits = inf, left out of  same as pandas (Spark:    report; ch: report
+                         bands)                     segmentation); found      showing numpy
+                                                    here, fixed in overview:  RuntimeWarnings with
+                                                    bands RecursionError, inf file paths [BUG 2]
                                                     vs NaN means
-future dates             works (flagged by          same results              all five: report
-                         data_quality)
+future dates             works (flagged by          same results              ov seg 5w rev:
+                         data_quality)                                        report
 mixed date formats       ValueParseError; hint      same error                ov: stopped
                          ``dayfirst=``
-duplicate ids            works (duplicates listed)  same results              ov seg 5w rev:
-                                                                              report
+duplicate ids            works (duplicates listed)  same results              ov seg: report
 100k distinct categories loads, overview works;     reps: same error; Parquet ov 5w: report; seg
                          segmentation               by deal: works, same      rev: stopped,
                          ParameterError "too many"  flags                     ParameterError
 keyword column names     works (extra columns)      same results              ov: report
-=HYPERLINK formula cells works (kept as text;       same results              ov seg 5w rev:
-                         exports neutralise them)                             report
+=HYPERLINK formula cells works (kept as text;       same results              ov seg rev: report
+                         exports neutralise them)
 zero rows (Parquet)      DataFileError "no rows"    Polars, DuckDB, Spark: no --
                                                     error, an empty analysis
                                                     [GAP]
@@ -72,7 +72,7 @@ CRM headers (Parquet)    works (headers mapped)     MissingColumnsError       --
 Damaged artefacts (``*_path`` of charter, five_whys, installments, segmentation): a corrupt
 JSON, an empty file, a JSON of another kind (CorruptArtefactError) and a newer schema_version
 (SchemaVersionError) are refused naming the file, with a hint, by each template's opening
-function (16 combinations) and in headless runs (8: two per template, each damage twice); the
+function (16 combinations) and in headless runs (4: one per template, each damage once); the
 review lists damaged files in its report and runs on.
 
 [BUG n] marks are strict expected failures in the tests naming the file and function (they
