@@ -6,7 +6,8 @@ fundamental's section: the segmentation analysis with the saved spec, the open 5
 the installment plan's schedule and load, the charter's maturity and its KPIs measured on the
 data. A workspace with none of the four artefacts gets the improvement case built on the data
 (:mod:`salesops_nb.case`) in a temporary folder, so the report always has something to show and
-never writes into the folder it runs from.
+never writes into the folder it runs from; data that cannot carry the case (no flagged cell, a
+segmentation it cannot fill) gets the case built on the built-in sample, and the report says why.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from salesops_nb.errors import DataError, ParameterError, SalesOpsError
+from salesops_nb.errors import DataError, ParameterError, SalesOpsError, SpecError
 from salesops_nb.links import KINDS, artefact_models
 from salesops_nb.review.period import select_period
 from salesops_nb.status import WorkspaceStatus, workspace_status
@@ -113,10 +114,12 @@ def open_review(workspace_path: str | os.PathLike[str], deals: pd.DataFrame, *,
     keep, source = None, f"Artefacts from the workspace {Path(workspace_path).name or '.'}"
     if workspace is None or not _has_artefacts(workspace):
         keep = tempfile.TemporaryDirectory(prefix="salesops-review-")
-        workspace, case_source = _sample_case(keep.name, deals, data_source)
+        workspace, case_source, why = _sample_case(keep.name, deals, data_source)
         folder = Path(workspace_path).name if workspace_path else "the workspace"
         source = (f"No artefacts are saved in {folder} yet, so this "
                   f"review shows the improvement case built on {case_source}")
+        if why:
+            source += f" (it cannot be built on {data_source}: {why})"
     source += f"; data: {data_source}, {period_label}."
     review = Review(workspace, source, in_period, period_label, segment.strip(),
                     names={}, _keep=keep)
@@ -142,18 +145,30 @@ def _has_artefacts(workspace: Workspace) -> bool:
     return any(info.kind in KINDS for info in workspace.list())
 
 
-def _sample_case(folder: str, deals: pd.DataFrame, data_source: str) -> tuple[Workspace, str]:
+# What says "this data cannot carry the improvement case": no flagged cell or too little data
+# (DataError), a default segmentation the data cannot fill, e.g. an empty team column
+# (SpecError), or one with too many segments, e.g. 100k distinct teams (ParameterError).
+_CASE_FAILURES = (DataError, SpecError, ParameterError)
+
+
+def _sample_case(folder: str, deals: pd.DataFrame, data_source: str
+                 ) -> tuple[Workspace, str, str]:
+    """The improvement case saved in ``folder``: (workspace, data it used, why not the data).
+
+    Built on ``deals`` when it can be, else on the built-in sample (which always has a
+    flagged cell), with the reason in words so the report can say why.
+    """
     from salesops_nb.case import build_case
     from salesops_nb.data.load import load_opportunities
 
     try:
-        case = build_case(deals, source=data_source)
-        used = data_source
-    except DataError:  # too little data for a flagged cell: the sample always has one
+        case, used, why = build_case(deals, source=data_source), data_source, ""
+    except _CASE_FAILURES as err:
         case, used = build_case(load_opportunities()), "the built-in sample data"
+        why = err.message.rstrip(".")
     workspace = Workspace(folder)
     case.save(workspace)
-    return workspace, used
+    return workspace, used, why
 
 
 def _load_all(workspace: Workspace, model: type, problems: list[str]) -> dict[str, Any]:
