@@ -244,6 +244,7 @@ def open_deals(data_path: str | os.PathLike = "", engine: str = "pandas", *,
     if engine != "pandas" and parquet:
         frame = scan(path, engine, spark=spark, master=spark_master or None)
         _require_canonical(frame, path)
+        _require_rows(frame, path)
         return frame
     from salesops_nb.data.load import load_opportunities
 
@@ -271,6 +272,19 @@ def _require_canonical(frame: Any, path: Path) -> None:
             "engine='pandas', which maps and cleans CRM exports.",
             missing=missing,
         )
+
+
+def _require_rows(frame: Any, path: Path) -> None:
+    """Refuse a file without rows, as the pandas loader does (one row is read to know)."""
+    import narwhals as nw
+
+    from salesops_nb.errors import DataFileError
+
+    first = nw.from_native(frame).head(1)
+    if len(first.collect() if isinstance(first, nw.LazyFrame) else first) == 0:
+        raise DataFileError(f"{path} has a header but no rows of data.",
+                            hint="Export the table again with its data rows, or check filters "
+                                 "that may have excluded every row.")
 
 
 def to_engine(frame: Any, engine: str = "pandas", *, lazy: bool = True, spark: Any = None,

@@ -8,6 +8,7 @@ won deal size and average discount.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from salesops_nb.charter.model import Charter
@@ -42,11 +43,22 @@ def kpi_baselines(deals: pd.DataFrame, *, months: int = 12) -> pd.DataFrame:
     won = recent[recent["is_won"].fillna(False).astype(bool)]
     window = f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
     n_closed, n_won = len(recent), len(won)
+    # Amounts near the float limit sum to infinity: such a baseline is unknown, not a warning.
+    with np.errstate(over="ignore", invalid="ignore"):
+        rows = _measures(recent, won, n_closed, n_won, window)
+    frame = pd.DataFrame(rows, columns=_COLUMNS)
+    frame["value"] = pd.to_numeric(frame["value"]).round(1)
+    return frame
+
+
+def _measures(recent: pd.DataFrame, won: pd.DataFrame, n_closed: int, n_won: int,
+              window: str) -> list[tuple]:
+    value_closed, value_won = recent["amount"].sum(), won["amount"].sum()
     rows = [
         ("win-rate", "Win rate", 100 * n_won / n_closed, "%",
          f"{n_won:,} won of {n_closed:,} closed, {window}"),
         ("value-win-rate", "Value win rate",
-         100 * won["amount"].sum() / recent["amount"].sum() if recent["amount"].sum() else None,
+         _float(100 * value_won / value_closed) if _finite(value_closed, value_won) else None,
          "%", f"amount won / amount closed, {window}"),
         ("sales-cycle", "Median sales cycle", _float(won["cycle_days"].median()), "days",
          f"median over {n_won:,} won deals, {window}"),
@@ -58,12 +70,11 @@ def kpi_baselines(deals: pd.DataFrame, *, months: int = 12) -> pd.DataFrame:
         listed = won["amount"] / (1 - discount)
         known = listed.notna() & won["amount"].notna()
         total = listed[known].sum()
-        value = 100 * (listed[known] - won["amount"][known]).sum() / total if total else None
+        value = 100 * (listed[known] - won["amount"][known]).sum() / total if _finite(
+            total) else None
         rows.append(("average-discount", "Average discount", _float(value), "%",
                      f"list-weighted over {int(known.sum()):,} won deals, {window}"))
-    frame = pd.DataFrame(rows, columns=_COLUMNS)
-    frame["value"] = pd.to_numeric(frame["value"]).round(1)
-    return frame
+    return rows
 
 
 def baseline_table(charter: Charter, baselines: pd.DataFrame) -> pd.DataFrame:
@@ -85,4 +96,10 @@ def baseline_table(charter: Charter, baselines: pd.DataFrame) -> pd.DataFrame:
 
 
 def _float(value) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
+    """A finite float, or None (missing, or beyond the float range)."""
+    return None if value is None or pd.isna(value) or not np.isfinite(value) else float(value)
+
+
+def _finite(*totals) -> bool:
+    """Totals a rate can divide by: finite, and the first one not zero."""
+    return bool(totals[0]) and all(np.isfinite(t) for t in totals)

@@ -129,7 +129,7 @@ def _scalars(frame: nw.DataFrame | nw.LazyFrame, *exprs: nw.Expr) -> list[float 
 
 
 def _missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
 def _quantile_edges(frame, value: nw.Expr, probabilities: list[float]) -> list[float] | None:

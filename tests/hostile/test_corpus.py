@@ -39,8 +39,9 @@ duplicate column names   ValueParseError "cannot be same error                ov
                          read as numbers"
 all-NaN columns          loads, overview works;     reps: same SpecError      ov 5w ch: report;
                          segmentation SpecError "no (Spark too); Parquet by   seg rev: stopped,
-                         rules" (no team values)    deal: Polars = DuckDB,    SpecError
-                                                    pandas TypeError [BUG 1]
+                         rules" (no team values)    deal: works, same as      SpecError
+                                                    pandas [fixed: pandas
+                                                    TypeError on pd.NA]
 constant columns         works (one segment)        same results              ov seg: report
 negative amounts         works (data_quality counts same results; overview    ov seg 5w: report
                          them)                      equal (Spark too)
@@ -61,9 +62,9 @@ duplicate ids            works (duplicates listed)  same results              ov
 keyword column names     works (extra columns)      same results              ov: report
 =HYPERLINK formula cells works (kept as text;       same results              ov seg rev: report
                          exports neutralise them)
-zero rows (Parquet)      DataFileError "no rows"    Polars, DuckDB, Spark: no --
-                                                    error, an empty analysis
-                                                    [GAP]
+zero rows (Parquet)      DataFileError "no rows"    same error on Polars,     --
+                                                    DuckDB, Spark [fixed:
+                                                    an empty analysis]
 CRM headers (Parquet)    works (headers mapped)     MissingColumnsError       --
                                                     "lacks the canonical
                                                     column(s)"
@@ -76,10 +77,7 @@ function (16 combinations) and in headless runs (4: one per template, each damag
 review lists damaged files in its report and runs on.
 
 [BUG n] marks are strict expected failures in the tests naming the file and function (they
-fail once fixed, so this table gets updated): 1 segmentation/bandings.py ``_missing`` does not
-treat ``pd.NA`` as missing; 2 charter/baselines.py lets numpy's overflow warnings into the
-report. [GAP]: pinned as it
-is today (an empty analysis), reported to the lead: pandas refuses the same file.
+fail once fixed, so this table gets updated). "fixed:" notes what the corpus found and was fixed.
 """
 
 from __future__ import annotations

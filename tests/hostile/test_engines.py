@@ -42,19 +42,8 @@ PARQUET_PANDAS = {
     "zero rows (Parquet)": (DataFileError, "no rows"),
 }
 PARQUET_LAZY = {
+    "zero rows (Parquet)": (DataFileError, "no rows"),
     "CRM headers (Parquet)": (MissingColumnsError, "canonical column"),
-}
-#: Lazy engines scan a zero-row Parquet without complaint: the analysis is empty (no flag at
-#: all), where pandas says the file has no rows. Reported to the lead; pinned here.
-EMPTY_ON_LAZY = {"zero rows (Parquet)"}
-#: Known bug, not in this test's files: on pandas an amount column with no value at all makes
-#: the amount banding of the deal-level segmentation fail with a bare TypeError
-#: (salesops_nb/segmentation/bandings.py, ``_missing`` does not treat pandas.NA as missing).
-PANDAS_BUG = {
-    "all-NaN columns": pytest.mark.xfail(
-        strict=True, raises=TypeError,
-        reason="bug: segmentation/bandings.py _scalars/_missing: float(pd.NA) on an all-empty "
-        "amount column (pandas, entity='opportunities')"),
 }
 
 
@@ -130,8 +119,7 @@ def test_each_export_on_an_engine_works_or_stops_as_on_pandas(corpus, engine, ca
 
 def _parquet_params():
     for case in PARQUET_CASES:
-        yield pytest.param("pandas", case, marks=PANDAS_BUG.get(case, ()),
-                           id=f"pandas-{case}")
+        yield pytest.param("pandas", case, id=f"pandas-{case}")
         for engine in LAZY:
             yield pytest.param(engine, case, id=f"{engine}-{case}")
 
@@ -146,22 +134,10 @@ def test_each_parquet_case_scanned_by_an_engine(parquet, engine, case):
         return
     result, err = _own_error(lambda: seg.analyse(deals, entity="opportunities", schemes=False))
     assert err is None, f"{engine}/{case}: {err}"
-    if engine != "pandas" and case in EMPTY_ON_LAZY:
-        assert result.outcome_counts == {} and result.profile["count"].sum() == 0
-        return
     total = 100_000 if case == "100k distinct categories" else 60
     assert sum(result.outcome_counts.values()) == total, result.outcome_counts
-    if engine != "pandas" and case not in PANDAS_BUG:
+    if engine != "pandas":
         _same_as_pandas(result, path, "opportunities", f"{engine}/{case}")
-
-
-def test_lazy_engines_agree_where_pandas_breaks(parquet):
-    # The all-empty amount column: pandas fails (PANDAS_BUG); Polars and DuckDB must agree.
-    path = parquet["all-NaN columns"]
-    results = [seg.analyse(backends.open_deals(path, e), entity="opportunities", schemes=False)
-               for e in LAZY]
-    assert results[0].outcome_counts == results[1].outcome_counts
-    assert sum(results[0].outcome_counts.values()) == 60
 
 
 # -- Spark: a few representative cases -----------------------------------------------------------
@@ -172,7 +148,8 @@ SPARK_CASES = {
     "1e308 and infinite amounts": ("csv", "astronomical amounts", "reps", None),
     "empty team column": ("parquet", "all-NaN columns", "reps",
                           SEGMENTATION_FAILS["all-NaN columns"]),
-    "zero-row Parquet": ("parquet", "zero rows (Parquet)", "opportunities", None),
+    "zero-row Parquet": ("parquet", "zero rows (Parquet)", "opportunities",
+                         PARQUET_LAZY["zero rows (Parquet)"]),
 }
 
 
@@ -188,10 +165,7 @@ def test_representative_cases_on_spark(spark, corpus, parquet, label):
         _expect_error(err, expected, f"spark/{case}")
         return
     assert err is None, f"spark/{case}: {err}"
-    if case in EMPTY_ON_LAZY:
-        assert result.outcome_counts == {}
-    else:
-        _same_as_pandas(result, path, entity, f"spark/{case}")
+    _same_as_pandas(result, path, entity, f"spark/{case}")
 
 
 # -- data-overview functions on every engine -----------------------------------------------------
