@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 import pytest
 
@@ -30,6 +32,16 @@ def test_baselines_are_computed_on_the_last_twelve_months():
     # list prices 200 and 400 for net 100 and 300: (100 + 100) / 600
     assert table.loc["average-discount", "value"] == pytest.approx(round(100 * 200 / 600, 1))
     assert "2 won of 4 closed" in table.loc["win-rate", "basis"]
+
+
+def test_amounts_past_the_float_range_give_unknown_values_and_no_warning():
+    deals = _deals().assign(amount=1e308)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's overflow warnings would print into a report
+        table = kpi_baselines(deals).set_index("kpi_id")
+    assert table.loc["value-win-rate", "value"] != table.loc["value-win-rate", "value"]  # NaN
+    assert table.loc["average-deal-size", "value"] != table.loc["average-deal-size", "value"]
+    assert table.loc["win-rate", "value"] == pytest.approx(50.0)  # counts are unaffected
 
 
 def test_no_closed_deal_gives_an_empty_table():
