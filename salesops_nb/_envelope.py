@@ -92,6 +92,8 @@ def encode(artefact: Artefact, name: str, revision: int = 1) -> bytes:
 
 def parse_header(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
     """Return (envelope, None) or (None, what is wrong)."""
+    if not raw.strip():
+        return None, "it is empty (a save that never finished, or a file emptied by hand)"
     try:
         # utf-8-sig: a file re-saved by Notepad gains a BOM and is otherwise fine.
         doc = json.loads(raw.decode("utf-8-sig"))
@@ -191,10 +193,11 @@ def _migrate(
     model: type[Artefact], doc: dict[str, Any], path: Path, restore_hint: str
 ) -> dict[str, Any]:
     version, target = doc["schema_version"], model.schema_version
-    written_by = doc.get("salesops_nb", "an unknown release")
+    written_by = doc.get("salesops_nb")
+    by = f"salesops-nb {written_by}" if written_by else "an unknown release of salesops-nb"
     if version > target:
         err = SchemaVersionError(
-            f"{path} has schema version {version} (written by salesops-nb {written_by}); this "
+            f"{path} has schema version {version} (written by {by}); this "
             f"release ({PACKAGE_VERSION}) reads {model.kind} artefacts up to version {target}.",
             hint="Upgrade salesops-nb to open it: pip install --upgrade salesops-nb. "
             "The file was left unchanged.",
@@ -208,7 +211,7 @@ def _migrate(
                 f"{path} has schema version {version}, and {model.__name__} (version {target}) "
                 f"has no migration from version {step} to {step + 1}.",
                 hint="Open and save the file with the salesops-nb release that wrote it "
-                f"({written_by}) or a later one that still reads it, then load it here.",
+                f"({by}) or a later one that still reads it, then load it here.",
             )
             raise _versioned(err, path, version, target)
         try:

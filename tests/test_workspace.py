@@ -241,6 +241,7 @@ def test_save_keeps_the_permissions_given_to_the_file(ws: Workspace) -> None:
 
 DAMAGED = {
     "truncated JSON": (b'{"kind": "plan", "schema_ver', "not valid JSON"),
+    "empty": (b" \n", "it is empty"),
     "not UTF-8": (b'{"kind": "\xff"}', "not UTF-8"),
     "a list": (b"[1, 2]", "JSON list"),
     "no data": (b'{"kind": "plan", "schema_version": 1}', "data missing"),
