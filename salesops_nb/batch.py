@@ -5,8 +5,11 @@ runs the template once per combination of the ``--over`` values (their cartesian
 top of the parameters shared by every run (``--params`` file, ``-p`` flags). Every value is
 checked against the template's declared types *before* anything starts. Runs go to a pool of
 worker processes (each run starts its own kernel, so two workers keep two cores busy); a run
-that fails does not stop the others. At the end an index page links every report with its
-status, and the failures are listed with their reason.
+that fails does not stop the others. Each run has its own folder ``<out>/<output name>/``
+holding its report, its executed notebook and whatever the template exports (the folder is the
+kernel's working folder, so two runs writing an export of the same name never share it). At
+the end ``<out>/index.html`` links every report with its status, and the failures are listed
+with their reason and how to fix it.
 
 Example
 -------
@@ -45,13 +48,16 @@ class BatchRun:
     values
         The varying parameter values of this run.
     output_name
-        File name stem of its notebook and report.
+        Name of its folder in the batch's output folder, and file name stem of its notebook
+        and report in that folder.
     html, notebook
         The files written (the partial ones for a failed run, when they exist).
     error
         None when the run worked; else the reason, as the user would read it.
     seconds
         Wall time of the run.
+    hint
+        How to fix a failed run (the error's hint); "" when the run worked or there is none.
     """
 
     label: str
@@ -61,10 +67,17 @@ class BatchRun:
     notebook: Path | None
     error: str | None
     seconds: float
+    hint: str = ""
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def folder(self) -> Path | None:
+        """The run's own folder (its report, notebook and exports), when it was written."""
+        written = self.html or self.notebook
+        return written.parent if written is not None else None
 
 
 @dataclass(frozen=True)
@@ -85,7 +98,10 @@ class BatchResult:
         done = len(self.runs) - len(self.failed)
         lines = [f"{done} of {len(self.runs)} reports of '{self.template}' written."]
         lines += [f"  ok      {run.label}: {run.html}" for run in self.runs if run.ok]
-        lines += [f"  FAILED  {run.label}: {run.error}" for run in self.failed]
+        for run in self.failed:
+            lines.append(f"  FAILED  {run.label}: {run.error}")
+            if run.hint:
+                lines.append(f"          How to fix: {run.hint}")
         lines.append(f"Index: {self.index}")
         return "\n".join(lines)
 
@@ -181,7 +197,8 @@ def run_batch(template_name: str, over: Mapping[str, Sequence[Any]],
     parameters
         Values shared by every run (typed, e.g. from a YAML file and ``-p`` flags).
     out_dir
-        Folder of the reports and of ``index.html``.
+        Folder of ``index.html`` and of one folder per run (named after the run's values)
+        holding its report, notebook and exports; also that run's working folder.
     jobs
         Worker processes; 1 runs in this process.
     progress
@@ -215,11 +232,14 @@ def run_batch(template_name: str, over: Mapping[str, Sequence[Any]],
         _headless_values(template, {**shared, **run})
     out = Path(out_dir).expanduser().resolve()
     names = _output_names(template.name, runs)
-    tasks = [(str(template.path), {**shared, **run}, str(out), name, kernel_name, timeout)
-             for run, name in zip(runs, names, strict=True)]
+    # One folder per run: it is the kernel's working folder, and templates export to fixed
+    # file names (segmentation-assignments.csv, ...) that concurrent runs would overwrite.
+    tasks = [(str(template.path), {**shared, **run}, str(out / name), name, kernel_name,
+              timeout) for run, name in zip(runs, names, strict=True)]
     outcomes = _execute(tasks, jobs, progress, template.name)
-    results = [BatchRun(_label(run), run, name, *outcomes[i])
-               for i, (run, name) in enumerate(zip(runs, names, strict=True))]
+    results = [BatchRun(_label(run), run, name, html, notebook, error, seconds, hint)
+               for run, name, (html, notebook, error, hint, seconds)
+               in zip(runs, names, outcomes, strict=True)]
     index = _write_index(template, results, out / "index.html")
     return BatchResult(template.name, results, index)
 
@@ -248,7 +268,9 @@ def _execute(tasks: list[tuple], jobs: int, progress: bool, name: str) -> list[t
                     try:
                         outcomes[i] = future.result()
                     except Exception as err:  # a worker that died: that run failed, not all
-                        outcomes[i] = (None, None, f"the worker process failed: {err!r}", 0.0)
+                        outcomes[i] = (None, None, f"the worker process failed: {err!r}",
+                                       "Run this combination alone with `salesops-nb run` "
+                                       "to see what stops it.", 0.0)
                     failed += outcomes[i][2] is not None
                     bar.set_postfix(failed=failed)
                     bar.update()
@@ -257,8 +279,11 @@ def _execute(tasks: list[tuple], jobs: int, progress: bool, name: str) -> list[t
 
 def _run_one(template_path: str, values: dict[str, Any], out_dir: str, output_name: str,
              kernel_name: str, timeout: float | None = None,
-             ) -> tuple[Path | None, Path | None, str | None, float]:
-    """One report run (in a worker): (html, notebook, error or None, seconds). Never raises."""
+             ) -> tuple[Path | None, Path | None, str | None, str, float]:
+    """One report run (in a worker): (html, notebook, error or None, hint, seconds).
+
+    Never raises: a failure is returned as its message and hint (how to fix it).
+    """
     from salesops_nb.report import run_template
 
     start = time.perf_counter()
@@ -269,10 +294,10 @@ def _run_one(template_path: str, values: dict[str, Any], out_dir: str, output_na
     except SalesOpsError as err:
         html, notebook = out / f"{output_name}.html", out / f"{output_name}.ipynb"
         return (html if html.exists() else None, notebook if notebook.exists() else None,
-                err.message, time.perf_counter() - start)
+                err.message, err.hint or "", time.perf_counter() - start)
     except Exception as err:  # one broken run must not take the batch down with it
-        return None, None, f"{type(err).__name__}: {err}", time.perf_counter() - start
-    return report.html, report.notebook, None, time.perf_counter() - start
+        return (None, None, f"{type(err).__name__}: {err}", "", time.perf_counter() - start)
+    return report.html, report.notebook, None, "", time.perf_counter() - start
 
 
 def _label(values: Mapping[str, Any]) -> str:
@@ -280,7 +305,7 @@ def _label(values: Mapping[str, Any]) -> str:
 
 
 def _output_names(template: str, runs: list[dict[str, Any]]) -> list[str]:
-    """``<template>-<value>-<value>`` as safe file names, unique within the batch."""
+    """``<template>-<value>-<value>`` as safe folder and file names, unique within the batch."""
     names, seen = [], set()
     for run in runs:
         slug = "-".join(re.sub(r"[^A-Za-z0-9]+", "-", str(v)).strip("-").lower() or "empty"
@@ -297,6 +322,9 @@ def _output_names(template: str, runs: list[dict[str, Any]]) -> list[str]:
 def _write_index(template: Any, runs: list[BatchRun], path: Path) -> Path:
     from salesops_nb.demo import IndexEntry, write_index
 
-    entries = [IndexEntry(title=run.label, html=run.html, ok=run.ok, detail=run.error or "")
+    # Linked relative to the page (``<name>/<name>.html``); the detail is escaped by the page.
+    entries = [IndexEntry(title=run.label, html=run.html, ok=run.ok,
+                          detail=(run.error or "") + (f" How to fix: {run.hint}" if run.hint
+                                                      else ""))
                for run in runs]
     return write_index([], path, entries=entries, heading=f"{template.title}: batch reports")

@@ -86,6 +86,9 @@ def test_batch_continues_past_a_run_whose_kernel_died(tmp_path):
     assert [run.ok for run in result.runs] == [False, True]
     dead = result.runs[0]
     assert "kernel died" in dead.error and dead.notebook is not None and dead.notebook.exists()
+    assert dead.notebook == tmp_path / "toy_die-3" / "toy_die-3.ipynb"
+    assert "out of memory" in dead.hint  # how to fix it travels with the failure
+    assert result.runs[1].html == tmp_path / "toy_die-0" / "toy_die-0.html"
     assert result.runs[1].html.exists()
     assert "kernel died" in result.index.read_text(encoding="utf-8")
 
@@ -97,7 +100,8 @@ def test_batch_passes_the_timeout_to_each_run_and_goes_on(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "1 of 2 runs failed: seconds=60" in captured.err
     assert "ran longer than the 3 s timeout" in captured.out  # the summary names the reason
-    assert (tmp_path / "toy_slow-0-0.html").exists()  # seconds=0.0: its run went on
+    # seconds=0.0: its run went on, in its own folder
+    assert (tmp_path / "toy_slow-0-0" / "toy_slow-0-0.html").exists()
 
 
 def test_batch_refuses_a_bad_timeout_before_any_run(tmp_path):
