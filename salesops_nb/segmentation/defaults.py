@@ -86,7 +86,8 @@ def category_rules(table: Any, fields: list[str], *, separator: str = " / ",
     Raises
     ------
     ParameterError
-        No field given, or more than ``max_cells`` combinations (too many segments to compare).
+        No field given, no value in them, or more than ``max_cells`` combinations (too many
+        segments to compare).
     """
     if not fields:
         raise ParameterError("Choose at least one categorical field to segment by.",
@@ -99,6 +100,12 @@ def category_rules(table: Any, fields: list[str], *, separator: str = " / ",
     cells = (data.select(nw.col(f).cast(nw.String) for f in fields).drop_nulls()
              .unique().sort(fields))
     rows = cells.rows()
+    if not rows:
+        raise ParameterError(
+            f"{' x '.join(map(repr, fields))} hold no values in this data (every row is empty "
+            "there), so there is nothing to segment by.",
+            hint="Check that the export filled these columns, or segment by other fields "
+                 "(e.g. a banding of a numeric one).")
     if len(rows) > max_cells:
         raise ParameterError(
             f"{' x '.join(fields)} makes {len(rows)} segments: too many to compare like with "

@@ -11,7 +11,6 @@ from salesops_nb.errors import (
     DataFileError,
     MissingColumnsError,
     ParameterError,
-    SpecError,
     ValueParseError,
 )
 
@@ -27,7 +26,7 @@ LOAD_FAILS = {
 
 #: Cases that load but the default rep segmentation (team x region) refuses.
 SEGMENTATION_FAILS = {
-    "all-NaN columns": (SpecError, "no rules"),
+    "all-NaN columns": (ParameterError, "hold no values"),
     "100k distinct categories": (ParameterError, "too many"),
 }
 

@@ -37,9 +37,10 @@ Excel several sheets     MissingColumnsError; hint  same error                ov
                          (works with it)                                      ``sheet`` parameter
 duplicate column names   ValueParseError "cannot be same error                ov: stopped
                          read as numbers"
-all-NaN columns          loads, overview works;     reps: same SpecError      ov 5w ch: report;
-                         segmentation SpecError "no (Spark too); Parquet by   seg rev: stopped,
-                         rules" (no team values)    deal: works, same as      SpecError
+all-NaN columns          loads, overview works;     reps: same error (Spark   ov 5w ch: report;
+                         segmentation               too); Parquet by          seg rev: stopped,
+                         ParameterError "hold no    deal: works, same as      same error
+                         values" (team, region)
                                                     pandas [fixed: pandas
                                                     TypeError on pd.NA]
 constant columns         works (one segment)        same results              ov seg: report

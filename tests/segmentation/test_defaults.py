@@ -142,6 +142,8 @@ def test_category_rules_refuse_too_many_segments_and_unknown_fields(crm):
         category_rules(reps, ["rep_name"], max_cells=10)
     with pytest.raises(ParameterError, match="teams"):
         category_rules(reps, ["teams"])
+    with pytest.raises(ParameterError, match="'team' x 'region' hold no values"):
+        category_rules(reps.assign(team=None), ["team", "region"])
     with pytest.raises(ParameterError, match="entity"):
         analyse(crm.opportunities, entity="territories")
 
