@@ -146,8 +146,8 @@ def _has_artefacts(workspace: Workspace) -> bool:
 
 
 # What says "this data cannot carry the improvement case": no flagged cell or too little data
-# (DataError), a default segmentation the data cannot fill, e.g. an empty team column
-# (SpecError), or one with too many segments, e.g. 100k distinct teams (ParameterError).
+# (DataError), a default segmentation the data cannot fill (SpecError), or segment columns
+# holding no values or far too many segments, e.g. 100k distinct teams (ParameterError).
 _CASE_FAILURES = (DataError, SpecError, ParameterError)
 
 

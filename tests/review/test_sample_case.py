@@ -21,7 +21,7 @@ def deals():
 
 
 def _no_team(frame):
-    return frame.assign(team=None)  # SpecError: the default team x region spec has no rules
+    return frame.assign(team=None)  # team x region: nothing to segment by
 
 
 def _a_team_per_deal(frame):
@@ -30,7 +30,7 @@ def _a_team_per_deal(frame):
 
 
 @pytest.mark.parametrize(("damage", "reason"), [
-    (_no_team, "has no rules"),
+    (_no_team, "hold no values"),
     (_a_team_per_deal, "too many to compare"),
 ])
 def test_data_that_cannot_build_the_case_gets_the_sample_case_and_the_reason(
