@@ -6,8 +6,9 @@ processes, one batch per template, a failed run does not stop the batch). Every 
 writes its HTML report, holding a number or label computed from that file, or fails with the
 template's :class:`~salesops_nb.errors.ReportError` text saying "stopped in cell N" followed
 by the loader's or the analysis' own message, word for word, with its hint (read from the
-kept notebook); never "failed in" (the path of an unexplained exception) or a traceback, and
-a report that works shows no Python warning.
+kept notebook; the batch keeps the same hint and shows it in its index page); never "failed
+in" (the path of an unexplained exception) or a traceback, and a report that works shows no
+Python warning. Each run writes into its own folder of the batch's output folder.
 
 Which files each template gets (a kernel run costs ~5 s and the machine has 2 cores, so 50
 runs rather than 100):
@@ -18,7 +19,9 @@ runs rather than 100):
   cells), the empty file and the workbook with its deals on the second sheet;
 - ``five_whys`` and ``sales_ops_review``: six each, the content cases that move numbers or
   segments in them (empty columns, astronomical amounts, future dates, 100k categories, and
-  negative amounts or formula text) and the empty file;
+  negative amounts or formula text) and the empty file; on the files the default
+  segmentation refuses (empty columns, 100k categories) the review reports the improvement
+  case built on the built-in sample and names the reason;
 - ``charter`` (reads deals only for its KPI baselines): empty columns, astronomical amounts,
   the empty file.
 
@@ -75,8 +78,9 @@ TEMPLATE_CASES: dict[str, list[str]] = {
                          "100k distinct categories", "=HYPERLINK formula cells", "empty"],
     "charter": ["all-NaN columns", "astronomical amounts", "empty"],
 }
-#: Templates whose run segments the reps with the default spec (the review builds a case).
-SEGMENTING = {"segmentation", "sales_ops_review"}
+#: Templates that stop when the default rep segmentation cannot be built on the file. The
+#: review does not: it builds its improvement case on the built-in sample and says why.
+SEGMENTING = {"segmentation"}
 
 #: template -> (its artefact parameter, artefact kind, the damaged cases it runs on)
 ARTEFACT_RUNS = {
@@ -87,7 +91,7 @@ ARTEFACT_RUNS = {
 }
 ARTEFACT_ERRORS = {
     "corrupt JSON": (CorruptArtefactError, "not valid JSON"),
-    "empty file": (CorruptArtefactError, "not valid JSON"),
+    "empty file": (CorruptArtefactError, "it is empty"),
     "JSON of another kind": (CorruptArtefactError, "holds a 'note' artefact"),
     "newer schema_version": (SchemaVersionError, "schema version 99"),
 }
@@ -160,6 +164,7 @@ def _assert_clear_failure(run: BatchRun, kind: type, words: str, api_message: st
     assert ename == kind.__name__, f"{where}: {ename}: {evalue}"
     hint = evalue.partition("\nHint: ")[2]
     assert hint.strip(), f"{where}: {ename} without a hint"
+    assert run.hint == hint, f"{where}: the batch lost the hint: {run.hint!r}"
     assert words in evalue, f"{where}: {words!r} not in {evalue!r}"
     assert run.notebook.exists() and "kept at" in run.error
 
@@ -208,6 +213,10 @@ def _check_page(template: str, deals: pd.DataFrame, path: Path, page: str) -> No
         assert basis in page, f"win-rate baseline {basis!r} not in the report"
     else:  # five_whys and the review name the file they computed from
         assert path.name in page, f"{path.name} not named in the report"
+        why = _api_outcome("segmentation", path) if template == "sales_ops_review" else None
+        if why is not None:  # the case is built on the sample: the report says why
+            assert f"cannot be built on {path.name}: {why.rstrip('.')}" in page, \
+                f"the reason {why!r} is not in the review"
 
 
 # -- deals files -----------------------------------------------------------------------------
@@ -218,12 +227,7 @@ class WarningInReport(AssertionError):
 
 
 #: Known, in files not this test's: (template, case) -> reason. Strict: fails once fixed.
-REPORT_BUGS = {
-    ("charter", "astronomical amounts"): (
-        "bug: charter/baselines.py kpi_baselines (lines 49, 61) lets numpy's overflow "
-        "RuntimeWarnings print into the report, with the machine's file paths; the value win "
-        "rate of amounts summing to infinity is inf/inf = NaN"),
-}
+REPORT_BUGS: dict[tuple[str, str], str] = {}  # charter/astronomical amounts: fixed
 
 
 def _template_params():
@@ -268,10 +272,11 @@ def test_a_workbook_hint_names_a_parameter_only_data_overview_has(template_runs)
 
 def test_the_batch_index_lists_every_run_with_its_reason(template_runs):
     runs = template_runs["data_overview"]
-    index = runs["empty"].html.parent / "index.html"
+    index = runs["empty"].folder.parent / "index.html"  # each run has its own folder
     page = html.unescape(index.read_text(encoding="utf-8"))
     for case in LOAD_FAILS:
         assert runs[case].error.split(" The partially")[0][-60:] in page, case
+        assert f"How to fix: {runs[case].hint}" in page, case
 
 
 # -- damaged artefacts -----------------------------------------------------------------------
