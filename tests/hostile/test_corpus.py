@@ -38,28 +38,28 @@ Excel several sheets     MissingColumnsError; hint  same error                ov
 duplicate column names   ValueParseError "cannot be same error                ov: stopped
                          read as numbers"
 all-NaN columns          loads, overview works;     reps: same error (Spark   ov 5w ch: report;
-                         segmentation               too); Parquet by          seg rev: stopped,
-                         ParameterError "hold no    deal: works, same as      same error
-                         values" (team, region)
-                                                    pandas [fixed: pandas
-                                                    TypeError on pd.NA]
+                         segmentation               too); Parquet by          seg: stopped, same
+                         ParameterError "hold no    deal: works, same as      error; rev: report
+                         values" (team, region)     pandas [fixed: pandas     (sample case, reason
+                                                    TypeError on pd.NA]       named)
 constant columns         works (one segment)        same results              ov seg: report
 negative amounts         works (data_quality counts same results; overview    ov seg 5w: report
                          them)                      equal (Spark too)
-astronomical amounts     works (1e308 kept; 400     segmentation and overview ov seg 5w rev:
-                         digits = inf, left out of  same as pandas (Spark:    report; ch: report
-                         bands)                     segmentation); found      showing numpy
-                                                    here, fixed in overview:  RuntimeWarnings with
-                                                    bands RecursionError, inf file paths [BUG 2]
+astronomical amounts     works (1e308 kept; 400     segmentation and overview ov seg 5w rev ch:
+                         digits = inf, left out of  same as pandas (Spark:    report [fixed: numpy
+                         bands)                     segmentation); found      warnings printed in
+                                                    here, fixed in overview:  the charter report]
+                                                    bands RecursionError, inf
                                                     vs NaN means
 future dates             works (flagged by          same results              ov seg 5w rev:
                          data_quality)                                        report
 mixed date formats       ValueParseError; hint      same error                ov: stopped
                          ``dayfirst=``
 duplicate ids            works (duplicates listed)  same results              ov seg: report
-100k distinct categories loads, overview works;     reps: same error; Parquet ov 5w: report; seg
-                         segmentation               by deal: works, same      rev: stopped,
-                         ParameterError "too many"  flags                     ParameterError
+100k distinct categories loads, overview works;     reps: same error; Parquet ov 5w: report; seg:
+                         segmentation               by deal: works, same      stopped, same error;
+                         ParameterError "too many"  flags                     rev: report (sample
+                                                                              case, reason named)
 keyword column names     works (extra columns)      same results              ov: report
 =HYPERLINK formula cells works (kept as text;       same results              ov seg rev: report
                          exports neutralise them)
