@@ -24,17 +24,15 @@ Run: ``python -m benchmarks.segmentation_engine`` (``--rows 100000 1000000`` to 
 from __future__ import annotations
 
 import argparse
-import gc
 import time
-from collections.abc import Callable
 
 import pandas as pd
 import polars as pl
 
 # The workload, its spec and the hand-written baselines have one home: benchmarks.backends.
+from benchmarks.backends import best_of, our_spec
 from benchmarks.backends import hand_pandas as _hand_pandas
 from benchmarks.backends import hand_polars as _hand_polars
-from benchmarks.backends import our_spec
 from benchmarks.backends import ours as _ours
 from salesops_nb.data.sample import generate_crm
 from salesops_nb.segmentation.engine import assign, profile
@@ -56,20 +54,6 @@ def hand_polars(deals: pl.DataFrame) -> pl.DataFrame:
 
 
 # -- timing ---------------------------------------------------------------------------------------
-
-
-def best_of(repeat: int, runs: dict[str, Callable[[], object]]) -> dict[str, tuple[float, object]]:
-    """Best time of ``repeat`` rounds; the contenders take turns in each round, so a busy
-    machine slows them alike rather than whichever ran during the busy moment."""
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    results: dict[str, object] = {}
-    for _ in range(repeat):
-        for name, run in runs.items():
-            gc.collect()
-            start = time.perf_counter()
-            results[name] = run()
-            times[name].append(time.perf_counter() - start)
-    return {name: (min(times[name]), results[name]) for name in runs}
 
 
 def counts(table) -> dict[str, int]:
