@@ -16,6 +16,7 @@ parameters filled in is kept, ready to open with another kernel).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -394,8 +395,9 @@ def _cell_failure(template: str, notebook: Path, html: Path | None, err: Any) ->
     message and hint are passed on as they are: they already say what, where and how to fix.
     """
     position, first_line = _template_cell(notebook, err.cell_index, err.source)
+    line = _failing_line(err.source, getattr(err, "traceback", None)) or first_line
     where = f"cell {position + 1}" if position is not None else f"cell [{err.exec_count}]"
-    code = f" (`{first_line}`)" if first_line else ""
+    code = f" (`{line}`)" if line else ""
     kept = f"The partially executed notebook is kept at {notebook}" + (
         f"; the report of the part that ran is at {html}." if html else "."
     )
@@ -411,6 +413,24 @@ def _cell_failure(template: str, notebook: Path, html: Path | None, err: Any) ->
             "about the data, check the data file and the parameters given."
         )
     return ReportError(message, hint=hint, notebook_path=str(notebook), cell_index=position)
+
+
+def _failing_line(source: str, traceback: list[str] | None) -> str | None:
+    """The cell's line the error came from, read off IPython's ``Cell In[n], line m`` frame.
+
+    Its outermost frame in the cell: the statement the cell was running, not a line inside a
+    function the cell defined.
+    """
+    text = _ANSI.sub("", "\n".join(traceback or []))
+    found = _CELL_FRAME.search(text)
+    lines = source.splitlines()
+    if found is None or not 0 < int(found.group(1)) <= len(lines):
+        return None
+    return lines[int(found.group(1)) - 1].strip() or None
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_CELL_FRAME = re.compile(r"Cell In\[\d+\], line (\d+)")
 
 
 def _is_own_error(name: str) -> bool:

@@ -117,7 +117,7 @@ def test_report_footer_escapes_user_text_and_hides_folders(chart_report):
 def test_failing_cell_names_template_cell_and_error(failed_run):
     err, _ = failed_run
     assert err.message.startswith(
-        "Template 'toy_fail' failed in cell 4 (`ratio = 1 / divisor`): "
+        "Template 'toy_fail' failed in cell 4 (`ratio = numerator / divisor`): "
         "ZeroDivisionError: division by zero."
     )
     assert err.cell_index == 3  # 0-based position among the template's own cells
