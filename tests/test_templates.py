@@ -125,7 +125,7 @@ def test_unknown_template_lists_names_and_suggests_the_closest():
         get_template("toy_chrat", NOTEBOOKS)
     err = caught.value
     assert err.message == "No template named 'toy_chrat'. Did you mean 'toy_chart'?"
-    assert "toy_chart, toy_die, toy_fail, toy_slow, toy_types" in err.hint
+    assert "toy_chart, toy_die, toy_export, toy_fail, toy_slow, toy_types" in err.hint
     assert str(NOTEBOOKS) in err.hint
 
 

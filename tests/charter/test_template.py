@@ -36,8 +36,8 @@ def test_template_is_registered_with_order_50_and_its_parameters():
     template = get_template("charter")
     assert template.order == 50
     names = [p.name for p in template.parameters]
-    assert names == ["charter_path", "data_path", "organisation", "export_formats",
-                     "include_checks", "interactive"]
+    assert names == ["charter_path", "data_path", "sheet", "dayfirst", "decimal", "organisation",
+                     "export_formats", "include_checks", "interactive"]
 
 
 @pytest.mark.slow

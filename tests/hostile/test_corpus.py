@@ -33,8 +33,8 @@ UTF-8 BOM                works (BOM dropped)        same results              ov
 Excel merged header row  MissingColumnsError; hint: same error                ov: stopped
                          title row, other sheets
 Excel several sheets     MissingColumnsError; hint  same error                ov seg: stopped;
-                         ``sheet='Opportunities'``                            both take a ``sheet``
-                         (works with it)                                      parameter
+                         ``sheet='Opportunities'``                            every data template
+                         (works with it)                                      takes ``sheet``
 duplicate column names   ValueParseError "cannot be same error                ov: stopped
                          read as numbers"
 all-NaN columns          loads, overview works;     reps: same error (Spark   ov 5w ch: report;
