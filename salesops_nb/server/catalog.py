@@ -130,6 +130,6 @@ def _is_location(name: str) -> bool:
     """A parameter naming a file or folder: ``*_path``, ``*_dir``, ``*_folder``.
 
     Every such value from a request must stay inside the server's root (the workshop saves its
-    case into ``workspace_path``, which would otherwise write wherever a request says).
+    case into ``save_path``, which would otherwise write wherever a request says).
     """
     return name.endswith(("_path", "_dir", "_folder")) or name in {"out", "output"}

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from salesops_nb.report import run_template
+from salesops_nb.status import workspace_status
 from salesops_nb.templates import bundled_dir, get_template
 from salesops_nb.workspace import Workspace
 
@@ -21,7 +22,7 @@ NAMES = ("start_here", "workshop")
 def executed(request, tmp_path_factory):
     caller = tmp_path_factory.mktemp(request.param)  # the folder the user runs from
     # The workshop saves its case when asked; a relative folder is read from the caller's.
-    params = {"workspace_path": "saved-case"} if request.param == "workshop" else {}
+    params = {"save_path": "saved-case"} if request.param == "workshop" else {}
     before = os.getcwd()
     os.chdir(caller)
     try:
@@ -69,6 +70,7 @@ def test_the_workshop_saves_its_case_where_the_caller_asked(executed):
     infos = Workspace(saved).list()
     assert sorted((i.kind, i.name, i.problem) for i in infos) == [
         (kind, "main", None) for kind in ("charter", "five_whys", "installments", "segmentation")]
+    assert not workspace_status(saved).broken  # the plan's items point at the saved 5 Why
     assert not (html.parent / "saved-case").exists()
 
 

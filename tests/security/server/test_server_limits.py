@@ -68,11 +68,11 @@ async def test_a_notebook_in_the_root_is_not_a_template(jp_fetch, jp_root_dir):
 
 @pytest.mark.parametrize("where", ["/tmp/elsewhere", "../outside", "a/../../outside"])
 async def test_a_report_run_cannot_save_outside_the_root(jp_fetch, jp_root_dir, where):
-    # The workshop template writes its case into ``workspace_path``.
+    # The workshop template writes its case into ``save_path``.
     response = await _post(jp_fetch, "reports",
-                           {"template": "workshop", "parameters": {"workspace_path": where}})
+                           {"template": "workshop", "parameters": {"save_path": where}})
     assert response.code == 403, response.code
-    assert "workspace_path" in _body(response)["message"]
+    assert "save_path" in _body(response)["message"]
     assert not (jp_root_dir.parent / "outside").exists()
 
 
