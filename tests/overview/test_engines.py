@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from tests._frames import plain
 
 from salesops_nb import backends
 from salesops_nb.data.sample import generate_crm
@@ -81,22 +82,6 @@ def _everything(deals: Any) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _plain(table: pd.DataFrame) -> pd.DataFrame:
-    """Numbers as float64, everything else as Python objects with None for missing."""
-    table = table.reset_index(drop=True).copy()
-    for column in table.columns:
-        values = table[column]
-        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            table[column] = values.astype("float64")
-        elif pd.api.types.is_datetime64_any_dtype(values):
-            if getattr(values.dt, "tz", None) is not None:  # Spark's timestamps are UTC instants
-                values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-            table[column] = values.astype("datetime64[us]")
-        else:
-            table[column] = values.astype(object).where(values.notna(), None)
-    return table
-
-
 @pytest.fixture(scope="module")
 def expected(deals) -> dict[str, pd.DataFrame]:
     return _everything(deals)
@@ -126,7 +111,7 @@ def test_the_data_has_every_planted_flaw(expected, deals):
                                   "bins_quantile", "stats"])
 def test_every_table_is_the_same_on_every_engine(expected, got, name):
     engine, tables = got
-    left, right = _plain(expected[name]), _plain(tables[name])
+    left, right = plain(expected[name]), plain(tables[name])
     assert not left.empty, name
     pd.testing.assert_frame_equal(left, right, check_exact=False, rtol=1e-9, atol=1e-12,
                                   obj=f"{name} on {engine}")
@@ -182,4 +167,4 @@ def test_many_stages_are_capped_alike_on_pandas_and_duckdb():
     assert len(expected) == 101 and expected["deals"].sum() == 3001
     assert expected["stage"].iloc[0] == "Closed Won"  # a known stage leads whatever its size
     got = pipeline_by_stage(backends.to_engine(frame, "duckdb"))
-    pd.testing.assert_frame_equal(_plain(expected), _plain(got), rtol=1e-9)
+    pd.testing.assert_frame_equal(plain(expected), plain(got), rtol=1e-9)

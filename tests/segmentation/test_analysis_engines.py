@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from tests._frames import plain
 
 from salesops_nb import backends
 from salesops_nb.data.sample import generate_crm
@@ -56,18 +57,7 @@ def _summary(result) -> dict[str, pd.DataFrame]:
         "priorities": result.priorities,
         "counts": pd.DataFrame(sorted(result.outcome_counts.items()), columns=["flag", "n"]),
     }
-    return {name: _plain(table) for name, table in tables.items()}
-
-
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    table = frame.reset_index(drop=True).copy()
-    for column in table.columns:
-        values = table[column]
-        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            table[column] = values.astype("float64")
-        else:
-            table[column] = values.astype(object).where(values.notna(), None)
-    return table
+    return {name: plain(table) for name, table in tables.items()}
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from tests._frames import plain
 
 from salesops_nb import backends
 from salesops_nb.data.sample import generate_crm
@@ -105,20 +106,8 @@ def _rep_spec() -> SegmentationSpec:
     )
 
 
-def _plain(frame: Any) -> pd.DataFrame:
-    """Any engine's table as plain pandas: float64 numbers, object text and flags, None."""
-    table = backends.to_pandas(frame).reset_index(drop=True).copy()
-    for column in table.columns:
-        values = table[column]
-        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            table[column] = values.astype("float64")
-        else:
-            table[column] = values.astype(object).where(values.notna(), None)
-    return table
-
-
 def _same(expected: Any, got: Any, *, sort: list[str] | None = None) -> None:
-    left, right = _plain(expected), _plain(got)
+    left, right = plain(expected), plain(got)
     if sort:
         left = left.sort_values(sort, kind="stable").reset_index(drop=True)
         right = right.sort_values(sort, kind="stable").reset_index(drop=True)
@@ -213,7 +202,7 @@ def test_comparison_benchmarks_and_priorities_are_identical(expected, got):
     _same(expected["benchmarks"], got[1]["benchmarks"])
     _same(expected["priorities"], got[1]["priorities"])
     _same(expected["mix"], got[1]["mix"], sort=["entity"])
-    flags = _plain(expected["comparison"])["outcome"].value_counts()
+    flags = plain(expected["comparison"])["outcome"].value_counts()
     assert flags.get("good", 0) > 0 and flags.get("bad", 0) > 0
 
 
