@@ -52,11 +52,7 @@ def amounts(frame: pd.DataFrame) -> pd.Series:
     """The ``amount`` column as floats; text amounts are a loading mistake, not guessed at."""
     column = frame["amount"]
     if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
-        example = column.dropna().astype(str).head(3).tolist()
-        raise DataError(
-            f"Column amount holds text, not numbers (e.g. {example}).",
-            hint=_LOAD_HINT + " It parses currency strings such as '$1,200.50'.",
-        )
+        raise text_amounts_error(column.dropna().astype(str).head(3).tolist())
     return column.astype("float64")
 
 
@@ -64,11 +60,7 @@ def dates(frame: pd.DataFrame, name: str) -> pd.Series:
     """A date column as datetime64; refuses text dates rather than guessing the day order."""
     column = frame[name]
     if not pd.api.types.is_datetime64_any_dtype(column):
-        example = column.dropna().astype(str).head(3).tolist()
-        raise DataError(
-            f"Column {name} does not hold dates (e.g. {example}).",
-            hint=_LOAD_HINT + " Pass dayfirst=True or False if the day order is ambiguous.",
-        )
+        raise text_dates_error(name, column.dropna().astype(str).head(3).tolist())
     return column
 
 
@@ -115,7 +107,25 @@ def outcomes(frame: pd.DataFrame) -> pd.Series:
         return pd.Series(labels, index=index, dtype="string")
     if from_stage is not None:
         return from_stage
-    raise MissingColumnsError(
+    raise no_outcome_error()
+
+
+# The refusals, worded once for the pandas path and the engine path (overview._engine).
+
+
+def text_amounts_error(example: list[str]) -> DataError:
+    return DataError(f"Column amount holds text, not numbers (e.g. {example}).",
+                     hint=_LOAD_HINT + " It parses currency strings such as '$1,200.50'.")
+
+
+def text_dates_error(name: str, example: list[str]) -> DataError:
+    return DataError(
+        f"Column {name} does not hold dates (e.g. {example}).",
+        hint=_LOAD_HINT + " Pass dayfirst=True or False if the day order is ambiguous.")
+
+
+def no_outcome_error() -> MissingColumnsError:
+    return MissingColumnsError(
         "Cannot tell won, lost and open deals apart: the table has none of the columns "
         "outcome, is_won or stage.",
         hint=_LOAD_HINT,

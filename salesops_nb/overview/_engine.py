@@ -18,14 +18,16 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
-from salesops_nb.errors import DataError, MissingColumnsError
+from salesops_nb.errors import DataError
 from salesops_nb.overview._columns import (
-    _LOAD_HINT,
     _STAGE_OUTCOME,
     LOST,
     OPEN,
     WON,
+    no_outcome_error,
     normalised_key,
+    text_amounts_error,
+    text_dates_error,
 )
 from salesops_nb.segmentation._frames import collect_pandas
 
@@ -107,11 +109,7 @@ def amount_expr(frame: nw.LazyFrame) -> nw.Expr:
     """``amount`` as Float64 with NaN as missing; text amounts are refused as on pandas."""
     dtype = schema(frame)["amount"]
     if not dtype.is_numeric() or dtype == nw.Boolean:
-        example = _examples_of(frame, "amount")
-        raise DataError(
-            f"Column amount holds text, not numbers (e.g. {example}).",
-            hint=_LOAD_HINT + " It parses currency strings such as '$1,200.50'.",
-        )
+        raise text_amounts_error(_examples_of(frame, "amount"))
     value = nw.col("amount").cast(nw.Float64)
     return value.fill_nan(None)
 
@@ -120,11 +118,7 @@ def date_expr(frame: nw.LazyFrame, name: str) -> nw.Expr:
     """A date column as it is; text dates are refused rather than guessed at."""
     dtype = schema(frame)[name]
     if dtype != nw.Date and not isinstance(dtype, nw.Datetime) and dtype != nw.Datetime:
-        example = _examples_of(frame, name)
-        raise DataError(
-            f"Column {name} does not hold dates (e.g. {example}).",
-            hint=_LOAD_HINT + " Pass dayfirst=True or False if the day order is ambiguous.",
-        )
+        raise text_dates_error(name, _examples_of(frame, name))
     return nw.col(name)
 
 
@@ -167,12 +161,7 @@ def outcome_expr(frame: nw.LazyFrame) -> nw.Expr:
             nw.lit(OPEN))
     if from_stage is not None:
         return from_stage
-    raise MissingColumnsError(
-        "Cannot tell won, lost and open deals apart: the table has none of the columns "
-        "outcome, is_won or stage.",
-        hint=_LOAD_HINT,
-        missing=["stage"],
-    )
+    raise no_outcome_error()
 
 
 def _stage_outcome(frame: nw.LazyFrame) -> nw.Expr:
